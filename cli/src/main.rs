@@ -1,0 +1,190 @@
+//! The `openlines` command: replay and check scenario files, validate configs, run the demo.
+
+use std::process::ExitCode;
+
+use openlines::Config;
+use openlines_cli::scenario::{Scenario, action_line, error_line};
+
+const USAGE: &str = "usage:
+  openlines demo                    replay the built-in demo scenario with a readable trace
+  openlines replay FILE [--check]   replay a scenario file: one JSON line per action or rejected input;
+                                    --check compares each step with its \"expect\" and exits 1 on a mismatch
+  openlines validate CONFIG         check a config file and print every problem";
+
+const DEMO: &str = include_str!("../../examples/demo.json");
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        ["demo"] => demo(),
+        ["replay", file] => replay(file, false),
+        ["replay", file, "--check"] | ["replay", "--check", file] => replay(file, true),
+        ["validate", file] => validate(file),
+        ["--help" | "-h" | "help"] => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn read(file: &str) -> Result<String, ExitCode> {
+    std::fs::read_to_string(file).map_err(|e| {
+        eprintln!("openlines: cannot read {file}: {e}");
+        ExitCode::from(2)
+    })
+}
+
+fn load(text: &str, name: &str) -> Result<Scenario, ExitCode> {
+    Scenario::parse(text).map_err(|e| {
+        eprintln!("openlines: {name}: {e}");
+        ExitCode::from(2)
+    })
+}
+
+fn replay(file: &str, check: bool) -> ExitCode {
+    let text = match read(file) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let scenario = match load(&text, file) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let results = match scenario.run() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("openlines: {file}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    for r in &results {
+        for a in &r.actions {
+            println!("{}", action_line(r.step, r.at, a));
+        }
+        if let Some(e) = &r.error {
+            println!("{}", error_line(r.step, r.at, e));
+        }
+    }
+    if check {
+        let problems = scenario.check(&results);
+        if !problems.is_empty() {
+            eprintln!(
+                "openlines: {file}: {} step(s) do not match their expectations:",
+                problems.len()
+            );
+            for p in problems {
+                eprint!("{p}");
+            }
+            return ExitCode::from(1);
+        }
+        eprintln!("openlines: {file}: all {} steps match", results.len());
+    }
+    ExitCode::SUCCESS
+}
+
+fn validate(file: &str) -> ExitCode {
+    let text = match read(file) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    match Config::from_json(&text) {
+        Ok(config) => {
+            println!(
+                "{file}: ok ({} operators, {} lines)",
+                config.operators.len(),
+                config.lines.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(issues) => {
+            for issue in &issues {
+                println!("{file}: {issue}");
+            }
+            eprintln!("{file}: {} problem(s)", issues.len());
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn demo() -> ExitCode {
+    let scenario = match load(DEMO, "demo") {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if !scenario.description.is_empty() {
+        println!("{}\n", scenario.description);
+    }
+    let results = match scenario.run() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("openlines: demo: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    for (step, r) in scenario.steps.iter().zip(&results) {
+        let when = r.at.format("%a %H:%M:%S");
+        let what = match &step.input {
+            Some(input) => describe_input(input),
+            None => "(clock tick)".to_owned(),
+        };
+        println!("{when}  {what}");
+        if let Some(note) = &step.note {
+            println!("          # {note}");
+        }
+        for a in &r.actions {
+            println!("          -> {}", describe_action(a));
+        }
+        if let Some(e) = &r.error {
+            println!("          !! rejected: {e}");
+        }
+    }
+    let problems = scenario.check(&results);
+    if problems.is_empty() {
+        println!("\nall {} steps behaved as the demo expects", results.len());
+        ExitCode::SUCCESS
+    } else {
+        for p in problems {
+            eprint!("{p}");
+        }
+        ExitCode::from(1)
+    }
+}
+
+fn describe_input(input: &serde_json::Value) -> String {
+    let mut parts = vec![
+        input
+            .get("type")
+            .and_then(|t| t.as_str())
+            .unwrap_or("?")
+            .to_owned(),
+    ];
+    if let Some(map) = input.as_object() {
+        for (k, v) in map.iter().filter(|(k, _)| k.as_str() != "type") {
+            parts.push(format!("{k}={}", short(v)));
+        }
+    }
+    parts.join(" ")
+}
+
+fn describe_action(action: &openlines::Action) -> String {
+    let value = openlines_cli::scenario::to_value(action);
+    let mut parts = vec![action.type_name().to_owned()];
+    if let Some(map) = value.as_object() {
+        for (k, v) in map.iter().filter(|(k, _)| k.as_str() != "type") {
+            parts.push(format!("{k}={}", short(v)));
+        }
+    }
+    parts.join(" ")
+}
+
+fn short(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}

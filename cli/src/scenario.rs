@@ -1,0 +1,311 @@
+//! Scenario files: a config plus timed steps with expectations.
+//!
+//! ```json
+//! {"config": {...}, "strict_order": false,
+//!  "steps": [{"at": "2026-11-23T09:00:00Z", "input": {...}, "expect": [...], "expect_error": "unknown_dialog"}]}
+//! ```
+//! A step without `input` (or with `{"type": "tick"}`) is a clock tick.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+use openlines::{Action, Config, Engine, Error, Input};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// A parsed scenario file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// What the scenario shows (free text).
+    #[serde(default)]
+    pub description: String,
+    /// The engine config (contract section 2).
+    pub config: Value,
+    /// Expected actions must appear in the listed order when true.
+    #[serde(default)]
+    pub strict_order: bool,
+    /// The timed steps.
+    pub steps: Vec<Step>,
+}
+
+/// One timed step.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// When the input happens.
+    pub at: DateTime<Utc>,
+    /// The input; absent = a clock tick.
+    #[serde(default)]
+    pub input: Option<Value>,
+    /// Expected actions (each matches an action on the fields it lists).
+    #[serde(default)]
+    pub expect: Option<Vec<Value>>,
+    /// The error kind the input must be rejected with.
+    #[serde(default)]
+    pub expect_error: Option<String>,
+    /// A note for readers.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// What one step produced.
+#[derive(Debug, Clone)]
+pub struct StepResult {
+    /// Step index (0-based).
+    pub step: usize,
+    /// The step's time.
+    pub at: DateTime<Utc>,
+    /// Actions produced.
+    pub actions: Vec<Action>,
+    /// The rejection, if any.
+    pub error: Option<Error>,
+}
+
+impl Scenario {
+    /// Parse a scenario file's text.
+    pub fn parse(text: &str) -> Result<Scenario, String> {
+        openlines::json::from_str_with_path(text).map_err(|issue| format!("scenario: {issue}"))
+    }
+
+    /// Build the engine from the scenario's config.
+    pub fn engine(&self) -> Result<Engine, String> {
+        let text = self.config.to_string();
+        let config = Config::from_json(&text).map_err(|issues| {
+            let lines: Vec<String> = issues.iter().map(|i| format!("config.{i}")).collect();
+            lines.join("\n")
+        })?;
+        Engine::new(config).map_err(|e| e.to_string())
+    }
+
+    /// Run every step; a rejected input is recorded and the replay goes on.
+    pub fn run(&self) -> Result<Vec<StepResult>, String> {
+        let mut engine = self.engine()?;
+        let mut results = Vec::with_capacity(self.steps.len());
+        for (i, step) in self.steps.iter().enumerate() {
+            let input = match &step.input {
+                None => Ok(Input::Tick),
+                Some(value) => openlines::json::input_from_str(&value.to_string()),
+            };
+            let mut actions = Vec::new();
+            let error = input
+                .and_then(|input| engine.handle_into(step.at, input, &mut actions))
+                .err();
+            results.push(StepResult {
+                step: i,
+                at: step.at,
+                actions,
+                error,
+            });
+        }
+        Ok(results)
+    }
+
+    /// Compare results with the steps' expectations; returns a readable report of
+    /// every mismatch (empty when all match).
+    pub fn check(&self, results: &[StepResult]) -> Vec<String> {
+        let mut problems = Vec::new();
+        for (step, result) in self.steps.iter().zip(results) {
+            let actual: Vec<Value> = result.actions.iter().map(to_value).collect();
+            let mut report = String::new();
+            match (&step.expect_error, &result.error) {
+                (Some(kind), Some(err)) if err.kind.as_str() == kind => {}
+                (Some(kind), Some(err)) => {
+                    let _ = writeln!(
+                        report,
+                        "  expected error {kind}, got {}: {}",
+                        err.kind, err.message
+                    );
+                }
+                (Some(kind), None) => {
+                    let _ = writeln!(
+                        report,
+                        "  expected error {kind}, but the input was accepted"
+                    );
+                }
+                (None, Some(err)) => {
+                    let _ = writeln!(report, "  unexpected error {}: {}", err.kind, err.message);
+                }
+                (None, None) => {}
+            }
+            if let Some(expect) = &step.expect {
+                report.push_str(&match_actions(expect, &actual, self.strict_order));
+            }
+            if !report.is_empty() {
+                let mut text = format!("step {} at {}", result.step, result.at.to_rfc3339());
+                if let Some(input) = &step.input {
+                    let _ = write!(text, " input {input}");
+                }
+                if let Some(note) = &step.note {
+                    let _ = write!(text, " ({note})");
+                }
+                text.push('\n');
+                text.push_str(&report);
+                text.push_str("  actual actions:\n");
+                if actual.is_empty() {
+                    text.push_str("    (none)\n");
+                }
+                for a in &actual {
+                    let _ = writeln!(text, "    {a}");
+                }
+                problems.push(text);
+            }
+        }
+        problems
+    }
+}
+
+/// An action as its contract JSON.
+pub fn to_value(action: &Action) -> Value {
+    serde_json::to_value(action).unwrap_or(Value::Null)
+}
+
+/// The replay trace line of one action.
+pub fn action_line(step: usize, at: DateTime<Utc>, action: &Action) -> Value {
+    json!({"step": step, "at": at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true), "action": to_value(action)})
+}
+
+/// The replay trace line of one rejected input.
+pub fn error_line(step: usize, at: DateTime<Utc>, error: &Error) -> Value {
+    json!({"step": step, "at": at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+           "error": {"kind": error.kind.as_str(), "message": error.message}})
+}
+
+/// Whether `actual` has every field of `expected` with an equal value (objects are
+/// compared field by field, recursively; everything else exactly).
+pub fn subset_matches(expected: &Value, actual: &Value) -> bool {
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => e
+            .iter()
+            .all(|(k, v)| a.get(k).is_some_and(|av| subset_matches(v, av))),
+        (Value::Number(e), Value::Number(a)) => e.as_f64() == a.as_f64(),
+        _ => expected == actual,
+    }
+}
+
+fn type_of(v: &Value) -> Option<&str> {
+    v.get("type").and_then(Value::as_str)
+}
+
+/// Match expected objects to actions; returns a report of problems (empty = match).
+///
+/// Each expected object must match a distinct action (in order when `ordered`); for
+/// every type that the expectations name, no other action of that type may appear.
+/// An empty expectation list means the step emits no action at all.
+pub fn match_actions(expected: &[Value], actual: &[Value], ordered: bool) -> String {
+    let mut report = String::new();
+    if expected.is_empty() {
+        if !actual.is_empty() {
+            let _ = writeln!(report, "  expected no actions, got {}", actual.len());
+        }
+        return report;
+    }
+    let mut used = vec![false; actual.len()];
+    let mut cursor = 0;
+    for e in expected {
+        let found = if ordered {
+            (cursor..actual.len()).find(|&i| !used[i] && subset_matches(e, &actual[i]))
+        } else {
+            (0..actual.len()).find(|&i| !used[i] && subset_matches(e, &actual[i]))
+        };
+        match found {
+            Some(i) => {
+                used[i] = true;
+                cursor = i + 1;
+            }
+            None => {
+                let _ = writeln!(report, "  missing: {e}");
+                if let Some(t) = type_of(e) {
+                    for a in actual.iter().filter(|a| type_of(a) == Some(t)) {
+                        let diff = field_diff(e, a);
+                        if !diff.is_empty() {
+                            let _ = writeln!(report, "    closest {t}: {diff}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let listed: Vec<&str> = expected.iter().filter_map(type_of).collect();
+    for (i, a) in actual.iter().enumerate() {
+        if !used[i] && type_of(a).is_some_and(|t| listed.contains(&t)) {
+            let _ = writeln!(report, "  unexpected: {a}");
+        }
+    }
+    report
+}
+
+fn field_diff(expected: &Value, actual: &Value) -> String {
+    let (Value::Object(e), Value::Object(a)) = (expected, actual) else {
+        return String::new();
+    };
+    let mut parts = Vec::new();
+    for (k, v) in e {
+        match a.get(k) {
+            Some(av) if subset_matches(v, av) => {}
+            Some(av) => parts.push(format!("{k}: expected {v}, got {av}")),
+            None => parts.push(format!("{k}: expected {v}, missing")),
+        }
+    }
+    parts.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subset_match_is_recursive_on_objects() {
+        let a = json!({"type": "dialog_closed", "dialog": 1, "stats": {"rating": 5, "client_messages": 2}});
+        assert!(subset_matches(
+            &json!({"type": "dialog_closed", "stats": {"rating": 5}}),
+            &a
+        ));
+        assert!(!subset_matches(&json!({"stats": {"rating": 4}}), &a));
+        assert!(!subset_matches(&json!({"missing": 1}), &a));
+    }
+
+    #[test]
+    fn unlisted_action_of_listed_type_is_a_mismatch() {
+        let actual = vec![
+            json!({"type": "offer", "dialog": 1}),
+            json!({"type": "offer", "dialog": 2}),
+        ];
+        assert!(
+            match_actions(&[json!({"type": "offer", "dialog": 1})], &actual, false)
+                .contains("unexpected")
+        );
+        assert!(
+            match_actions(
+                &[json!({"type": "offer"}), json!({"type": "offer"})],
+                &actual,
+                false
+            )
+            .is_empty()
+        );
+        // Other types are not constrained.
+        assert!(match_actions(&[json!({"type": "queued"})], &actual, false).contains("missing"));
+    }
+
+    #[test]
+    fn ordered_matching_respects_order() {
+        let actual = vec![json!({"type": "a"}), json!({"type": "b"})];
+        assert!(
+            match_actions(
+                &[json!({"type": "b"}), json!({"type": "a"})],
+                &actual,
+                false
+            )
+            .is_empty()
+        );
+        assert!(
+            !match_actions(&[json!({"type": "b"}), json!({"type": "a"})], &actual, true).is_empty()
+        );
+    }
+
+    #[test]
+    fn empty_expectation_means_no_actions() {
+        assert!(match_actions(&[], &[], false).is_empty());
+        assert!(!match_actions(&[], &[json!({"type": "a"})], false).is_empty());
+    }
+}

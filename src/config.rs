@@ -1,0 +1,729 @@
+//! Engine configuration: operators and open lines (contract section 2).
+//!
+//! Every field but the ids has a default, so `{"lines": [{"id": "sales"}]}` is a
+//! complete config. [`Config::validate`] checks everything the types cannot and
+//! reports each problem with the exact field path, e.g.
+//! `lines[0].queue.forward_after_secs: must be at least 1 (got 0)`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ConfigIssue;
+use crate::limits::Limits;
+use crate::schedule::Schedule;
+
+/// The whole engine configuration for one tenant.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Operators (agents) who can take dialogs.
+    pub operators: Vec<OperatorConfig>,
+    /// Open lines (channels of the company that clients write to).
+    pub lines: Vec<LineConfig>,
+    /// Size limits enforced on inputs and state.
+    pub limits: Limits,
+    /// Forget what the engine keeps about a client after this many days without a dialog
+    /// (0 = keep until `forget_client`).
+    pub forget_clients_after_days: u32,
+}
+
+/// One operator.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OperatorConfig {
+    /// Unique operator id.
+    pub id: String,
+    /// Most dialogs at once across all lines (0 = no limit).
+    pub max_dialogs: u32,
+    /// Skills this operator has (a dialog that requires skills goes only to operators with all of them).
+    pub skills: Vec<String>,
+    /// Languages the operator speaks; empty means no restriction.
+    pub languages: Vec<String>,
+}
+
+/// One open line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LineConfig {
+    /// Unique line id.
+    pub id: String,
+    /// An inactive line accepts no new dialogs.
+    pub active: bool,
+    /// Who gets dialogs and how.
+    pub queue: QueueConfig,
+    /// CRM integration.
+    pub crm: CrmConfig,
+    /// Working hours; absent = always open.
+    pub schedule: Option<ScheduleConfig>,
+    /// Greeting sent on a new dialog.
+    pub greeting: GreetingConfig,
+    /// Consent text sent first in every new dialog.
+    pub consent: TextConfig,
+    /// Unanswered mark and text.
+    pub unanswered: TimedTextConfig,
+    /// Sent once when a dialog waits because no operator is available.
+    pub nobody_available_text: String,
+    /// Automatic close after the client's silence.
+    pub auto_close: TimedTextConfig,
+    /// Closing message.
+    pub closing: TextConfig,
+    /// Rating request.
+    pub rating: RatingConfig,
+    /// Chat bot stage before the queue.
+    pub bot: BotConfig,
+    /// Response-time targets.
+    pub kpi: KpiConfig,
+}
+
+/// How a line's queue distributes dialogs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QueueConfig {
+    /// Queue operators; order matters for `strict`, `evenly` and ties.
+    pub operators: Vec<String>,
+    /// Distribution mode.
+    pub distribution: Distribution,
+    /// Offer timeout before the next operator.
+    pub forward_after_secs: u64,
+    /// Only operators whose presence is `online` get dialogs.
+    pub check_availability: bool,
+    /// What happens when no operator is eligible.
+    pub when_nobody_available: WhenNobodyAvailable,
+    /// Most dialogs per operator in this line (0 = no limit).
+    pub max_dialogs: u32,
+    /// Dialog statuses not counted in an operator's load.
+    pub load_excludes: Vec<LoadExclude>,
+    /// A returning client goes to the operator of their last dialog in this line.
+    pub prefer_previous_operator: bool,
+    /// What happens when every candidate of a cycle declined or timed out.
+    pub no_answer: NoAnswerConfig,
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        QueueConfig {
+            operators: Vec::new(),
+            distribution: Distribution::Evenly,
+            forward_after_secs: 60,
+            check_availability: true,
+            when_nobody_available: WhenNobodyAvailable::Wait,
+            max_dialogs: 0,
+            load_excludes: Vec::new(),
+            prefer_previous_operator: false,
+            no_answer: NoAnswerConfig::default(),
+        }
+    }
+}
+
+/// Distribution modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Distribution {
+    /// Round robin in queue order.
+    Evenly,
+    /// Always the first eligible operator in queue order.
+    Strict,
+    /// Offered to every eligible operator at once.
+    All,
+    /// The fewest counted dialogs, ties by queue order.
+    LeastBusy,
+    /// The longest since their last assignment, ties by queue order.
+    LongestIdle,
+}
+
+/// What to do when nobody is eligible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WhenNobodyAvailable {
+    /// Keep the dialog queued until an operator becomes eligible.
+    Wait,
+    /// Assign to the next operator in order, available or not.
+    AssignAnyway,
+}
+
+/// Statuses that may be left out of an operator's load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoadExclude {
+    /// Assigned dialogs where the operator wrote last.
+    Answered,
+    /// Dialogs in their rating window.
+    Closing,
+}
+
+/// The no-answer policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NoAnswerConfig {
+    /// The action.
+    pub action: NoAnswerAction,
+    /// Text for `send_text`.
+    pub text: String,
+    /// Form for `send_form`.
+    pub form: String,
+    /// A parked dialog starts a new cycle after this long.
+    pub retry_after_secs: u64,
+}
+
+impl Default for NoAnswerConfig {
+    fn default() -> Self {
+        NoAnswerConfig {
+            action: NoAnswerAction::Requeue,
+            text: String::new(),
+            form: String::new(),
+            retry_after_secs: 120,
+        }
+    }
+}
+
+/// No-answer actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoAnswerAction {
+    /// Start a new cycle at once.
+    Requeue,
+    /// Send `text` and park the dialog.
+    SendText,
+    /// Send `form` and park the dialog.
+    SendForm,
+    /// Park the dialog silently.
+    Nothing,
+}
+
+/// CRM integration of a line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CrmConfig {
+    /// A client known in the CRM goes to their responsible operator.
+    pub route_to_responsible: bool,
+    /// false: the responsible gets the dialog even when offline or over capacity.
+    pub responsible_checks_availability: bool,
+    /// When to ask the host to create a lead.
+    pub create_lead: CreateLead,
+    /// A manual transfer to an operator makes them the CRM responsible.
+    pub change_responsible_on_transfer: bool,
+}
+
+impl Default for CrmConfig {
+    fn default() -> Self {
+        CrmConfig {
+            route_to_responsible: true,
+            responsible_checks_availability: true,
+            create_lead: CreateLead::Never,
+            change_responsible_on_transfer: false,
+        }
+    }
+}
+
+/// Lead creation policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CreateLead {
+    /// Ask for a lead when the CRM did not find the client and the channel can reply.
+    Auto,
+    /// Operators create leads by hand: the engine never asks.
+    Manual,
+    /// Never.
+    Never,
+}
+
+/// Working hours of a line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScheduleConfig {
+    /// IANA time zone name.
+    pub timezone: String,
+    /// Open intervals per weekday (`mon` .. `sun`), each `["HH:MM", "HH:MM"]`.
+    pub weekly: BTreeMap<String, Vec<[String; 2]>>,
+    /// Closed dates: `DD.MM` every year or `YYYY-MM-DD`.
+    pub holidays: Vec<String>,
+    /// What a new dialog gets while the line is closed.
+    pub off_hours: OffHoursConfig,
+    /// Do not offer dialogs while closed; dispatch them at the opening.
+    pub hold_until_open: bool,
+}
+
+impl Default for ScheduleConfig {
+    fn default() -> Self {
+        ScheduleConfig {
+            timezone: "UTC".to_owned(),
+            weekly: BTreeMap::new(),
+            holidays: Vec::new(),
+            off_hours: OffHoursConfig::default(),
+            hold_until_open: false,
+        }
+    }
+}
+
+/// Off-hours reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OffHoursConfig {
+    /// The action.
+    pub action: OffHoursAction,
+    /// Text for `send_text`.
+    pub text: String,
+    /// Form for `send_form`.
+    pub form: String,
+}
+
+impl Default for OffHoursConfig {
+    fn default() -> Self {
+        OffHoursConfig {
+            action: OffHoursAction::SendText,
+            text: String::new(),
+            form: String::new(),
+        }
+    }
+}
+
+/// Off-hours actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OffHoursAction {
+    /// Send `text`.
+    SendText,
+    /// Send `form`.
+    SendForm,
+    /// Nothing.
+    Nothing,
+}
+
+/// Greeting policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GreetingConfig {
+    /// When to greet.
+    pub when: GreetingWhen,
+    /// The text.
+    pub text: String,
+}
+
+impl Default for GreetingConfig {
+    fn default() -> Self {
+        GreetingConfig {
+            when: GreetingWhen::EveryDialog,
+            text: String::new(),
+        }
+    }
+}
+
+/// When a greeting (or a bot) applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GreetingWhen {
+    /// Only a client's first dialog in the line.
+    FirstContact,
+    /// Every new dialog.
+    EveryDialog,
+    /// Never.
+    Never,
+}
+
+/// A plain text setting.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TextConfig {
+    /// The text (empty = not sent).
+    pub text: String,
+}
+
+/// A timer with an optional text.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TimedTextConfig {
+    /// Delay in seconds (0 = off).
+    pub after_secs: u64,
+    /// Text sent when the timer fires (empty = none).
+    pub text: String,
+}
+
+/// Rating request policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RatingConfig {
+    /// Ask for a rating when the operator closes the dialog.
+    pub enabled: bool,
+    /// The request text.
+    pub text: String,
+    /// How long the dialog stays in `closing` waiting for a rating (0 = close at once).
+    pub window_secs: u64,
+    /// A rating in the window closes the dialog at once.
+    pub close_on_rating: bool,
+    /// The client may rate while the dialog is still open.
+    pub during_dialog: bool,
+}
+
+impl Default for RatingConfig {
+    fn default() -> Self {
+        RatingConfig {
+            enabled: false,
+            text: String::new(),
+            window_secs: 0,
+            close_on_rating: true,
+            during_dialog: false,
+        }
+    }
+}
+
+/// Chat bot stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BotConfig {
+    /// Bot id; empty = no bot.
+    pub id: String,
+    /// Which dialogs start with the bot (`first_contact` | `every_dialog` | `never`).
+    pub when: GreetingWhen,
+    /// Hand the dialog to a human after this long (0 = never by time).
+    pub handoff_after_secs: u64,
+    /// A client message equal to this (trimmed, case-insensitive) hands off.
+    pub handoff_keyword: String,
+}
+
+impl Default for BotConfig {
+    fn default() -> Self {
+        BotConfig {
+            id: String::new(),
+            when: GreetingWhen::FirstContact,
+            handoff_after_secs: 0,
+            handoff_keyword: "0".to_owned(),
+        }
+    }
+}
+
+/// Response-time targets.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KpiConfig {
+    /// First-response target (0 = off).
+    pub first_response_secs: u64,
+    /// Next-response target (0 = off).
+    pub next_response_secs: u64,
+    /// Who is notified (passed through to the host).
+    pub notify: Vec<String>,
+    /// Notice template: `#OPERATOR#` and `#DIALOG#` are filled in.
+    pub text: String,
+    /// Count KPI and unanswered time only while the line is open.
+    pub business_hours_only: bool,
+}
+
+impl Default for LineConfig {
+    fn default() -> Self {
+        LineConfig {
+            id: String::new(),
+            active: true,
+            queue: QueueConfig::default(),
+            crm: CrmConfig::default(),
+            schedule: None,
+            greeting: GreetingConfig::default(),
+            consent: TextConfig::default(),
+            unanswered: TimedTextConfig::default(),
+            nobody_available_text: String::new(),
+            auto_close: TimedTextConfig::default(),
+            closing: TextConfig::default(),
+            rating: RatingConfig::default(),
+            bot: BotConfig::default(),
+            kpi: KpiConfig::default(),
+        }
+    }
+}
+
+impl LineConfig {
+    /// A line with this id and every other field at its default.
+    pub fn new(id: impl Into<String>) -> Self {
+        LineConfig {
+            id: id.into(),
+            ..LineConfig::default()
+        }
+    }
+}
+
+/// Longest allowed duration in any `*_secs` field: ten years.
+pub const MAX_SECS: u64 = 10 * 366 * 24 * 3600;
+
+struct Checker<'a> {
+    limits: &'a Limits,
+    issues: Vec<ConfigIssue>,
+}
+
+impl Checker<'_> {
+    fn issue(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.issues.push(ConfigIssue {
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+
+    fn id(&mut self, path: &str, value: &str) {
+        if value.is_empty() {
+            self.issue(path, "must not be empty");
+        } else if value.len() > self.limits.max_id_len {
+            self.issue(
+                path,
+                format!(
+                    "is {} bytes long; the limit is {} (limits.max_id_len)",
+                    value.len(),
+                    self.limits.max_id_len
+                ),
+            );
+        }
+    }
+
+    fn text(&mut self, path: &str, value: &str) {
+        if value.len() > self.limits.max_text_len {
+            self.issue(
+                path,
+                format!(
+                    "is {} bytes long; the limit is {} (limits.max_text_len)",
+                    value.len(),
+                    self.limits.max_text_len
+                ),
+            );
+        }
+    }
+
+    fn secs(&mut self, path: &str, value: u64, min: u64) {
+        if value < min {
+            self.issue(path, format!("must be at least {min} (got {value})"));
+        } else if value > MAX_SECS {
+            self.issue(
+                path,
+                format!("must be at most {MAX_SECS} (ten years; got {value})"),
+            );
+        }
+    }
+
+    fn ids(&mut self, path: &str, values: &[String], max: usize, what: &str) {
+        if values.len() > max {
+            self.issue(
+                path,
+                format!(
+                    "has {} {what}; the limit is {max} (limits.max_skills)",
+                    values.len()
+                ),
+            );
+        }
+        let mut seen = BTreeSet::new();
+        for (i, v) in values.iter().enumerate() {
+            let item = format!("{path}[{i}]");
+            self.id(&item, v);
+            if !seen.insert(v.as_str()) {
+                self.issue(item, format!("duplicate {what} \"{v}\""));
+            }
+        }
+    }
+
+    fn operator(&mut self, path: &str, op: &OperatorConfig) {
+        self.id(&format!("{path}.id"), &op.id);
+        self.ids(
+            &format!("{path}.skills"),
+            &op.skills,
+            self.limits.max_skills,
+            "skills",
+        );
+        self.ids(
+            &format!("{path}.languages"),
+            &op.languages,
+            self.limits.max_skills,
+            "languages",
+        );
+    }
+
+    fn line(&mut self, path: &str, line: &LineConfig, operator_exists: &dyn Fn(&str) -> bool) {
+        self.id(&format!("{path}.id"), &line.id);
+        let queue = &line.queue;
+        let mut seen = BTreeSet::new();
+        for (i, op) in queue.operators.iter().enumerate() {
+            let item = format!("{path}.queue.operators[{i}]");
+            if !operator_exists(op) {
+                self.issue(
+                    item,
+                    format!("unknown operator \"{op}\" (not in operators)"),
+                );
+            } else if !seen.insert(op.as_str()) {
+                self.issue(item, format!("operator \"{op}\" is in the queue twice"));
+            }
+        }
+        self.secs(
+            &format!("{path}.queue.forward_after_secs"),
+            queue.forward_after_secs,
+            1,
+        );
+        self.secs(
+            &format!("{path}.queue.no_answer.retry_after_secs"),
+            queue.no_answer.retry_after_secs,
+            0,
+        );
+        self.text(
+            &format!("{path}.queue.no_answer.text"),
+            &queue.no_answer.text,
+        );
+        if queue.no_answer.action == NoAnswerAction::SendForm && queue.no_answer.form.is_empty() {
+            self.issue(
+                format!("{path}.queue.no_answer.form"),
+                "must name a form when action is send_form",
+            );
+        }
+        if let Some(schedule) = &line.schedule {
+            let spath = format!("{path}.schedule");
+            if let Err(errors) =
+                Schedule::parse(&schedule.timezone, &schedule.weekly, &schedule.holidays)
+            {
+                for e in errors {
+                    self.issue(format!("{spath}.{}", e.path), e.message);
+                }
+            }
+            self.text(&format!("{spath}.off_hours.text"), &schedule.off_hours.text);
+            if schedule.off_hours.action == OffHoursAction::SendForm
+                && schedule.off_hours.form.is_empty()
+            {
+                self.issue(
+                    format!("{spath}.off_hours.form"),
+                    "must name a form when action is send_form",
+                );
+            }
+        }
+        for (field, text) in [
+            ("greeting.text", &line.greeting.text),
+            ("consent.text", &line.consent.text),
+            ("unanswered.text", &line.unanswered.text),
+            ("nobody_available_text", &line.nobody_available_text),
+            ("auto_close.text", &line.auto_close.text),
+            ("closing.text", &line.closing.text),
+            ("rating.text", &line.rating.text),
+            ("kpi.text", &line.kpi.text),
+        ] {
+            self.text(&format!("{path}.{field}"), text);
+        }
+        for (field, secs) in [
+            ("unanswered.after_secs", line.unanswered.after_secs),
+            ("auto_close.after_secs", line.auto_close.after_secs),
+            ("rating.window_secs", line.rating.window_secs),
+            ("bot.handoff_after_secs", line.bot.handoff_after_secs),
+            ("kpi.first_response_secs", line.kpi.first_response_secs),
+            ("kpi.next_response_secs", line.kpi.next_response_secs),
+        ] {
+            self.secs(&format!("{path}.{field}"), secs, 0);
+        }
+        if line.bot.id.len() > self.limits.max_id_len {
+            self.id(&format!("{path}.bot.id"), &line.bot.id);
+        }
+        self.text(
+            &format!("{path}.bot.handoff_keyword"),
+            &line.bot.handoff_keyword,
+        );
+        self.ids(
+            &format!("{path}.kpi.notify"),
+            &line.kpi.notify,
+            usize::MAX,
+            "recipients",
+        );
+    }
+}
+
+impl Config {
+    /// Check everything the types cannot: ids, references, ranges, schedules.
+    /// Returns every problem found, each with its field path.
+    pub fn validate(&self) -> Result<(), Vec<ConfigIssue>> {
+        let mut c = Checker {
+            limits: &self.limits,
+            issues: Vec::new(),
+        };
+        if self.operators.len() > self.limits.max_operators {
+            c.issue(
+                "operators",
+                format!(
+                    "has {} operators; the limit is {} (limits.max_operators)",
+                    self.operators.len(),
+                    self.limits.max_operators
+                ),
+            );
+        }
+        if self.lines.len() > self.limits.max_lines {
+            c.issue(
+                "lines",
+                format!(
+                    "has {} lines; the limit is {} (limits.max_lines)",
+                    self.lines.len(),
+                    self.limits.max_lines
+                ),
+            );
+        }
+        let mut operator_ids = BTreeSet::new();
+        for (i, op) in self.operators.iter().enumerate() {
+            c.operator(&format!("operators[{i}]"), op);
+            if !operator_ids.insert(op.id.as_str()) {
+                c.issue(
+                    format!("operators[{i}].id"),
+                    format!("duplicate operator id \"{}\"", op.id),
+                );
+            }
+        }
+        let mut line_ids = BTreeSet::new();
+        for (i, line) in self.lines.iter().enumerate() {
+            c.line(&format!("lines[{i}]"), line, &|id| {
+                operator_ids.contains(id)
+            });
+            if !line_ids.insert(line.id.as_str()) {
+                c.issue(
+                    format!("lines[{i}].id"),
+                    format!("duplicate line id \"{}\"", line.id),
+                );
+            }
+        }
+        if c.issues.is_empty() {
+            Ok(())
+        } else {
+            Err(c.issues)
+        }
+    }
+}
+
+/// Validate one operator config against the limits (for `set_operator`).
+pub(crate) fn validate_operator(
+    op: &OperatorConfig,
+    limits: &Limits,
+) -> Result<(), Vec<ConfigIssue>> {
+    let mut c = Checker {
+        limits,
+        issues: Vec::new(),
+    };
+    c.operator("operator", op);
+    if c.issues.is_empty() {
+        Ok(())
+    } else {
+        Err(c.issues)
+    }
+}
+
+/// Validate one line config (for `set_line`).
+pub(crate) fn validate_line(
+    line: &LineConfig,
+    limits: &Limits,
+    operator_exists: &dyn Fn(&str) -> bool,
+) -> Result<(), Vec<ConfigIssue>> {
+    let mut c = Checker {
+        limits,
+        issues: Vec::new(),
+    };
+    c.line("line", line, operator_exists);
+    if c.issues.is_empty() {
+        Ok(())
+    } else {
+        Err(c.issues)
+    }
+}
+
+#[cfg(feature = "json")]
+impl Config {
+    /// Parse a config from JSON and validate it. Type errors name the field path and
+    /// the bad value (`lines[0].queue.distribution: unknown value "evenlyy", expected
+    /// one of evenly, strict, all, least_busy, longest_idle`); validation errors list
+    /// every problem.
+    pub fn from_json(text: &str) -> Result<Config, Vec<ConfigIssue>> {
+        let config: Config = crate::json::from_str_with_path(text).map_err(|issue| vec![issue])?;
+        config.validate()?;
+        Ok(config)
+    }
+}

@@ -1,0 +1,137 @@
+//! Dialogs: the lifecycle state of one client conversation and its counters.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::DialogId;
+use crate::action::QueueReason;
+use crate::routing::Explanation;
+use crate::stats::DialogStats;
+
+/// Index of an operator in the engine's operator table.
+pub(crate) type OperatorIdx = u32;
+/// Index of a line in the engine's line table.
+pub(crate) type LineIdx = u32;
+
+/// Where a dialog is in its lifecycle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub(crate) enum DialogState {
+    /// Transient, inside one routing step only (never observable between inputs).
+    Routing,
+    /// With the line's bot.
+    Bot,
+    /// Waiting in the line's queue.
+    Queued { reason: QueueReason },
+    /// Offered to operators until `expires_at`.
+    Offered {
+        operators: Vec<OperatorIdx>,
+        expires_at: DateTime<Utc>,
+    },
+    /// Assigned; `answered` = the operator wrote last.
+    Assigned {
+        operator: OperatorIdx,
+        answered: bool,
+    },
+    /// Closed by the operator, waiting for the client's rating.
+    Closing { operator: OperatorIdx },
+}
+
+impl DialogState {
+    /// The contract's status name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            DialogState::Routing => "routing",
+            DialogState::Bot => "bot",
+            DialogState::Queued { .. } => "queued",
+            DialogState::Offered { .. } => "offered",
+            DialogState::Assigned { .. } => "assigned",
+            DialogState::Closing { .. } => "closing",
+        }
+    }
+
+    /// The operator who owns the dialog (assigned or closing).
+    pub fn owner(&self) -> Option<OperatorIdx> {
+        match self {
+            DialogState::Assigned { operator, .. } | DialogState::Closing { operator } => {
+                Some(*operator)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// One open dialog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Dialog {
+    pub id: DialogId,
+    pub line: LineIdx,
+    pub client: String,
+    pub channel: String,
+    pub can_reply: bool,
+    pub crm_found: bool,
+    pub responsible: Option<String>,
+    pub priority: i32,
+    pub language: String,
+    pub skills: Vec<String>,
+    pub state: DialogState,
+    /// Operators who declined or timed out in the current offer cycle.
+    pub tried: Vec<OperatorIdx>,
+    pub pinned: bool,
+    /// Assigned without the capacity/availability checks (assign_anyway, unchecked CRM responsible).
+    pub forced: bool,
+    pub opened_at: DateTime<Utc>,
+    /// The client wrote and no operator replied since: when that wait began.
+    pub awaiting_since: Option<DateTime<Utc>>,
+    /// The operator's last reply.
+    pub last_operator_message_at: Option<DateTime<Utc>>,
+    pub client_messages: u32,
+    pub operator_messages: u32,
+    pub first_response_secs: Option<u64>,
+    pub response_sum_secs: u64,
+    pub responses: u32,
+    pub max_response_secs: u64,
+    pub rating: Option<u8>,
+    pub unanswered: bool,
+    pub nobody_available_sent: bool,
+    /// The end (next opening) of the closed period for which the off-hours reply was sent.
+    pub off_hours_sent_for: Option<DateTime<Utc>>,
+    /// Why the last routing decision went as it did.
+    pub explanation: Option<Explanation>,
+}
+
+impl Dialog {
+    /// The statistics carried by `dialog_closed`.
+    pub fn stats(&self) -> DialogStats {
+        DialogStats {
+            first_response_secs: self.first_response_secs,
+            avg_response_secs: (self.responses > 0)
+                .then(|| self.response_sum_secs / u64::from(self.responses)),
+            max_response_secs: (self.responses > 0).then_some(self.max_response_secs),
+            client_messages: self.client_messages,
+            operator_messages: self.operator_messages,
+            rating: self.rating,
+            unanswered: self.unanswered,
+        }
+    }
+
+    /// Record an operator reply at `at`: closes the current client wait.
+    pub fn record_reply(&mut self, at: DateTime<Utc>) {
+        self.operator_messages = self.operator_messages.saturating_add(1);
+        self.last_operator_message_at = Some(at);
+        if let Some(since) = self.awaiting_since.take() {
+            let secs = u64::try_from((at - since).num_seconds()).unwrap_or(0);
+            if self.first_response_secs.is_none() {
+                self.first_response_secs = Some(secs);
+            }
+            self.response_sum_secs = self.response_sum_secs.saturating_add(secs);
+            self.responses = self.responses.saturating_add(1);
+            self.max_response_secs = self.max_response_secs.max(secs);
+        }
+    }
+
+    /// Whether `op` was declined/timed out in this cycle.
+    pub fn was_tried(&self, op: OperatorIdx) -> bool {
+        self.tried.contains(&op)
+    }
+}

@@ -1,0 +1,143 @@
+//! JSON helpers shared by the CLI and the bindings: parsing with field paths in
+//! errors. Only with the `json` feature.
+
+use serde::de::DeserializeOwned;
+
+use crate::error::{ConfigIssue, Error, ErrorKind};
+use crate::input::Input;
+
+/// Deserialize JSON, reporting the failing field's path (`lines[0].queue.distribution`)
+/// and a readable message.
+pub fn from_str_with_path<T: DeserializeOwned>(text: &str) -> Result<T, ConfigIssue> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." {
+            "(root)".to_owned()
+        } else {
+            path
+        };
+        ConfigIssue {
+            path,
+            message: readable(&e.inner().to_string()),
+        }
+    })?;
+    de.end().map_err(|e| ConfigIssue {
+        path: "(root)".to_owned(),
+        message: readable(&e.to_string()),
+    })?;
+    Ok(value)
+}
+
+/// Parse one input from its JSON form; errors are `invalid_input` naming the field.
+pub fn input_from_str(text: &str) -> Result<Input, Error> {
+    from_str_with_path(text).map_err(|mut issue| {
+        if issue.path == "(root)" {
+            // Internally tagged enums lose the field path: find the field whose value
+            // the message quotes.
+            if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(text) {
+                let kind = map.get("type").and_then(|t| t.as_str()).unwrap_or("input");
+                let field = map.iter().find(|(k, v)| k.as_str() != "type" && quoted_in(v, &issue.message));
+                issue.path = match field {
+                    Some((k, _)) => k.clone(),
+                    None => kind.to_owned(),
+                };
+            }
+        }
+        Error::new(ErrorKind::InvalidInput, issue.to_string())
+    })
+}
+
+/// Whether a message names this JSON value as the offending one.
+fn quoted_in(value: &serde_json::Value, message: &str) -> bool {
+    match value {
+        serde_json::Value::String(s) => message.contains(&format!("\"{s}\"")),
+        serde_json::Value::Number(_) | serde_json::Value::Bool(_) => {
+            message.contains(&format!("\"{value}\""))
+        }
+        serde_json::Value::Null => message.contains("null"),
+        serde_json::Value::Array(_) => message.contains("sequence"),
+        serde_json::Value::Object(_) => message.contains("map"),
+    }
+}
+
+/// Rewrite serde's messages into the project's style: no source positions, values
+/// in double quotes, expected lists without backticks.
+fn readable(message: &str) -> String {
+    let message = match message.find(" at line ") {
+        Some(pos) => &message[..pos],
+        None => message,
+    };
+    let message = message.replace("unknown variant", "unknown value");
+    // `x` -> "x" for the offending value, then drop the remaining backticks.
+    let mut out = String::with_capacity(message.len());
+    let mut quoted_first = false;
+    let mut in_tick = false;
+    for ch in message.chars() {
+        if ch == '`' {
+            if !quoted_first {
+                out.push('"');
+                if in_tick {
+                    quoted_first = true;
+                }
+            }
+            in_tick = !in_tick;
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    #[test]
+    fn unknown_enum_value_names_path_and_choices() {
+        let err = Config::from_json(r#"{"lines":[{"id":"s","queue":{"distribution":"evenlyy"}}]}"#)
+            .unwrap_err();
+        assert_eq!(
+            err[0].to_string(),
+            "lines[0].queue.distribution: unknown value \"evenlyy\", expected one of evenly, strict, all, least_busy, longest_idle"
+        );
+    }
+
+    #[test]
+    fn unknown_field_is_named() {
+        let err = Config::from_json(r#"{"lines":[{"id":"s","greting":{}}]}"#).unwrap_err();
+        assert!(
+            err[0]
+                .to_string()
+                .starts_with("lines[0].greting: unknown field \"greting\", expected one of id, active"),
+            "{}",
+            err[0]
+        );
+    }
+
+    #[test]
+    fn wrong_type_is_named() {
+        let err = Config::from_json(r#"{"operators":[{"id":"a","max_dialogs":"3"}]}"#).unwrap_err();
+        assert_eq!(err[0].path, "operators[0].max_dialogs");
+        assert!(err[0].message.contains("expected u32"), "{}", err[0]);
+    }
+
+    #[test]
+    fn input_errors_are_invalid_input() {
+        let err = input_from_str(r#"{"type":"accept","dialog":"x","operator":"ann"}"#).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidInput);
+        assert!(err.message.starts_with("dialog:"), "{}", err.message);
+        let err = input_from_str(r#"{"type":"wave"}"#).unwrap_err();
+        assert!(
+            err.message.contains("unknown value \"wave\""),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn trailing_garbage_is_rejected() {
+        assert!(input_from_str(r#"{"type":"tick"} x"#).is_err());
+    }
+}

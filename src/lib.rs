@@ -1,0 +1,47 @@
+//! # openlines
+//!
+//! A pure, I/O-free routing engine for customer chat "open lines": it takes client
+//! messages, operator actions, presence changes and clock ticks, each stamped with a
+//! time the host supplies, and returns routing decisions (offer, assign, queue) and
+//! automatic actions (greeting, off-hours reply, unanswered mark, KPI notices,
+//! auto-close, rating request).
+//!
+//! The engine never reads a clock, sleeps, does I/O or spawns threads: same config and
+//! same timed inputs give the same actions. See [`Engine`] for the entry point and the
+//! project's `DESIGN.md` for the behaviour contract.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod action;
+pub mod config;
+pub mod dialog;
+pub mod engine;
+pub mod error;
+pub mod input;
+#[cfg(feature = "json")]
+pub mod json;
+pub mod limits;
+pub mod operator;
+pub mod routing;
+pub mod schedule;
+pub mod stats;
+pub mod timers;
+pub mod views;
+
+/// Dialog ids are assigned by the engine: 1, 2, 3, ... in order of opening.
+pub type DialogId = u64;
+
+pub use action::{
+    Action, AssignReason, BotStopReason, CloseReason, Kpi, MessageKind, QueueReason, WithdrawReason,
+};
+pub use config::{Config, LineConfig, OperatorConfig};
+pub use engine::{Engine, SNAPSHOT_VERSION, Snapshot};
+pub use error::{ConfigIssue, Error, ErrorKind};
+pub use input::{ClientMessage, CrmLookup, Input, PresenceStatus};
+pub use limits::Limits;
+pub use operator::Verdict;
+pub use routing::{Decision, ExplainEntry, ExplainView};
+pub use schedule::Schedule;
+pub use stats::{DialogStats, LineStats};
+pub use views::{DialogView, OperatorView, QueueEntry, QueueView};

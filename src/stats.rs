@@ -1,0 +1,95 @@
+//! Statistics: per closed dialog (in `dialog_closed`) and per line (`Engine::stats`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Response statistics of one dialog, carried by `dialog_closed`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DialogStats {
+    /// Seconds from the first client message to the first operator reply (null if none).
+    pub first_response_secs: Option<u64>,
+    /// Average seconds from a client message (first of a run) to the operator's reply.
+    pub avg_response_secs: Option<u64>,
+    /// Longest such wait.
+    pub max_response_secs: Option<u64>,
+    /// Client messages in the dialog.
+    pub client_messages: u32,
+    /// Operator replies (hidden notes not counted).
+    pub operator_messages: u32,
+    /// The client's rating, 1..5.
+    pub rating: Option<u8>,
+    /// Whether the dialog got the unanswered mark.
+    pub unanswered: bool,
+}
+
+/// Running totals of a line's closed dialogs.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct LineTotals {
+    /// Dialogs closed.
+    pub closed: u64,
+    /// Closed dialogs that had an operator reply.
+    pub responded: u64,
+    /// Sum of first-response seconds.
+    pub first_response_sum_secs: u64,
+    /// Longest first response.
+    pub first_response_max_secs: u64,
+    /// Ratings received.
+    pub ratings: u64,
+    /// Sum of ratings.
+    pub rating_sum: u64,
+    /// Closed dialogs that got the unanswered mark.
+    pub unanswered: u64,
+}
+
+impl LineTotals {
+    /// Add one closed dialog.
+    pub fn add(&mut self, stats: &DialogStats) {
+        self.closed += 1;
+        if let Some(first) = stats.first_response_secs {
+            self.responded += 1;
+            self.first_response_sum_secs += first;
+            self.first_response_max_secs = self.first_response_max_secs.max(first);
+        }
+        if let Some(rating) = stats.rating {
+            self.ratings += 1;
+            self.rating_sum += u64::from(rating);
+        }
+        if stats.unanswered {
+            self.unanswered += 1;
+        }
+    }
+}
+
+/// Live counts and totals of one line (`Engine::stats`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LineStats {
+    /// The line.
+    pub line: String,
+    /// Open dialogs (any state but closed).
+    pub open: u64,
+    /// Dialogs with the bot.
+    pub bot: u64,
+    /// Dialogs waiting in the queue.
+    pub queued: u64,
+    /// Dialogs offered to operators.
+    pub offered: u64,
+    /// Dialogs assigned to an operator.
+    pub assigned: u64,
+    /// Dialogs in their rating window.
+    pub closing: u64,
+    /// Counted load per operator in this line (operators with load only).
+    pub operator_load: BTreeMap<String, u32>,
+    /// Dialogs closed so far.
+    pub closed: u64,
+    /// Average first response of closed dialogs, seconds (null before any).
+    pub avg_first_response_secs: Option<f64>,
+    /// Longest first response of closed dialogs, seconds.
+    pub max_first_response_secs: Option<u64>,
+    /// Ratings received.
+    pub ratings: u64,
+    /// Average rating (null before any).
+    pub avg_rating: Option<f64>,
+    /// Share of closed dialogs that got the unanswered mark (0..1; null before any).
+    pub unanswered_share: Option<f64>,
+}

@@ -1,0 +1,203 @@
+//! The timer table: one entry per (dialog, timer kind), earliest deadline at hand.
+//!
+//! Like quinn's `TimerTable`, generalised to many owners: arming a key that is
+//! already armed moves it, so each timer fires at most once per arming.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::DialogId;
+
+/// What a timer is for. The order here breaks ties between timers of one dialog
+/// that fall due at the same instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimerKind {
+    /// The line opens (owner 0; the value is the line's index).
+    LineOpening(u32),
+    /// An offer times out.
+    OfferExpiry,
+    /// A parked dialog starts a new offer cycle.
+    Retry,
+    /// The bot hands the dialog to a human.
+    BotHandoff,
+    /// The dialog gets the unanswered mark.
+    Unanswered,
+    /// First-response target missed.
+    KpiFirst,
+    /// Next-response target missed.
+    KpiNext,
+    /// The client has been silent too long.
+    AutoClose,
+    /// The rating window ends.
+    RatingWindow,
+    /// Sweep client history older than the forget horizon (owner 0).
+    ForgetSweep,
+}
+
+/// A timer's identity: its owner dialog (0 for engine-wide timers) and kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct TimerKey {
+    /// The owning dialog, or 0.
+    pub dialog: DialogId,
+    /// The kind.
+    pub kind: TimerKind,
+}
+
+/// All armed timers, ordered by (deadline, dialog, kind).
+#[derive(Debug, Clone, Default)]
+pub struct TimerTable {
+    by_deadline: BTreeSet<(DateTime<Utc>, TimerKey)>,
+    by_key: HashMap<TimerKey, DateTime<Utc>>,
+}
+
+impl TimerTable {
+    /// Arm (or move) a timer.
+    pub fn arm(&mut self, key: TimerKey, deadline: DateTime<Utc>) {
+        if let Some(old) = self.by_key.insert(key, deadline) {
+            self.by_deadline.remove(&(old, key));
+        }
+        self.by_deadline.insert((deadline, key));
+    }
+
+    /// Disarm a timer; returns whether it was armed.
+    pub fn cancel(&mut self, key: TimerKey) -> bool {
+        match self.by_key.remove(&key) {
+            Some(old) => {
+                self.by_deadline.remove(&(old, key));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Disarm every timer of a dialog.
+    pub fn cancel_dialog(&mut self, dialog: DialogId) {
+        for kind in DIALOG_KINDS {
+            self.cancel(TimerKey { dialog, kind });
+        }
+    }
+
+    /// The deadline of a timer, if armed.
+    pub fn deadline(&self, key: TimerKey) -> Option<DateTime<Utc>> {
+        self.by_key.get(&key).copied()
+    }
+
+    /// The earliest armed deadline.
+    pub fn next_deadline(&self) -> Option<DateTime<Utc>> {
+        self.by_deadline.first().map(|(at, _)| *at)
+    }
+
+    /// Remove and return the earliest timer if it is due at or before `at`.
+    pub fn pop_due(&mut self, at: DateTime<Utc>) -> Option<(DateTime<Utc>, TimerKey)> {
+        let first = *self.by_deadline.first()?;
+        if first.0 > at {
+            return None;
+        }
+        self.by_deadline.remove(&first);
+        self.by_key.remove(&first.1);
+        Some(first)
+    }
+
+    /// Number of armed timers.
+    pub fn len(&self) -> usize {
+        self.by_key.len()
+    }
+
+    /// Whether no timer is armed.
+    pub fn is_empty(&self) -> bool {
+        self.by_key.is_empty()
+    }
+
+    /// Every armed timer in deadline order (for snapshots and checks).
+    pub fn iter(&self) -> impl Iterator<Item = (DateTime<Utc>, TimerKey)> + '_ {
+        self.by_deadline.iter().copied()
+    }
+}
+
+const DIALOG_KINDS: [TimerKind; 8] = [
+    TimerKind::OfferExpiry,
+    TimerKind::Retry,
+    TimerKind::BotHandoff,
+    TimerKind::Unanswered,
+    TimerKind::KpiFirst,
+    TimerKind::KpiNext,
+    TimerKind::AutoClose,
+    TimerKind::RatingWindow,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(s: i64) -> DateTime<Utc> {
+        Utc.timestamp_opt(1_800_000_000 + s, 0).unwrap()
+    }
+
+    fn key(dialog: DialogId, kind: TimerKind) -> TimerKey {
+        TimerKey { dialog, kind }
+    }
+
+    #[test]
+    fn fires_in_deadline_order_ties_by_dialog_then_kind() {
+        let mut table = TimerTable::default();
+        table.arm(key(2, TimerKind::OfferExpiry), t(10));
+        table.arm(key(1, TimerKind::AutoClose), t(10));
+        table.arm(key(1, TimerKind::Unanswered), t(10));
+        table.arm(key(3, TimerKind::Retry), t(5));
+        assert_eq!(table.next_deadline(), Some(t(5)));
+        let order: Vec<TimerKey> =
+            std::iter::from_fn(|| table.pop_due(t(10)).map(|x| x.1)).collect();
+        assert_eq!(
+            order,
+            vec![
+                key(3, TimerKind::Retry),
+                key(1, TimerKind::Unanswered),
+                key(1, TimerKind::AutoClose),
+                key(2, TimerKind::OfferExpiry)
+            ]
+        );
+        assert!(table.is_empty());
+    }
+
+    #[test]
+    fn rearming_moves_and_cancel_removes() {
+        let mut table = TimerTable::default();
+        let k = key(1, TimerKind::OfferExpiry);
+        table.arm(k, t(10));
+        table.arm(k, t(20));
+        assert_eq!(table.len(), 1);
+        assert_eq!(table.pop_due(t(15)), None);
+        assert_eq!(table.deadline(k), Some(t(20)));
+        assert!(table.cancel(k));
+        assert!(!table.cancel(k));
+        assert_eq!(table.next_deadline(), None);
+    }
+
+    #[test]
+    fn pop_due_is_inclusive_and_fires_once() {
+        let mut table = TimerTable::default();
+        table.arm(key(1, TimerKind::KpiFirst), t(10));
+        assert_eq!(table.pop_due(t(9)), None);
+        assert_eq!(
+            table.pop_due(t(10)),
+            Some((t(10), key(1, TimerKind::KpiFirst)))
+        );
+        assert_eq!(table.pop_due(t(10)), None);
+    }
+
+    #[test]
+    fn cancel_dialog_leaves_other_owners() {
+        let mut table = TimerTable::default();
+        table.arm(key(1, TimerKind::KpiFirst), t(10));
+        table.arm(key(1, TimerKind::AutoClose), t(11));
+        table.arm(key(2, TimerKind::KpiFirst), t(12));
+        table.arm(key(0, TimerKind::LineOpening(0)), t(13));
+        table.cancel_dialog(1);
+        assert_eq!(table.len(), 2);
+        assert_eq!(table.next_deadline(), Some(t(12)));
+    }
+}
