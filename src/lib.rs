@@ -29,6 +29,9 @@ pub mod stats;
 pub mod timers;
 pub mod views;
 
+/// The crate version, e.g. `"0.1.0"`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 /// Dialog ids are assigned by the engine: 1, 2, 3, ... in order of opening.
 pub type DialogId = u64;
 

@@ -1,0 +1,1 @@
+//! C ABI for openlines (work in progress).

@@ -1,0 +1,1 @@
+//! Python extension module for openlines (work in progress).
