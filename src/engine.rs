@@ -207,9 +207,10 @@ impl Engine {
         self.waiting = vec![WaitingQueue::new(); self.s.lines.len()];
         for d in self.s.dialogs.values() {
             if let DialogState::Queued { .. } = d.state
-                && let Some(w) = self.waiting.get_mut(d.line as usize) {
-                    w.insert((Reverse(d.priority), d.id));
-                }
+                && let Some(w) = self.waiting.get_mut(d.line as usize)
+            {
+                w.insert((Reverse(d.priority), d.id));
+            }
         }
     }
 
@@ -256,6 +257,7 @@ impl Engine {
         self.s.now = Some(at);
         self.apply(at, checked, out);
         self.dispatch(at, out);
+        self.arm_forget_sweep(at);
         Ok(())
     }
 
@@ -847,12 +849,12 @@ impl Engine {
                         if line != d.line
                             && let Some(other) =
                                 self.client_line(&d.client, line).and_then(|c| c.open)
-                            {
-                                return Err(Error::not_allowed(format!(
-                                    "client {} already has dialog {other} open in line \"{line_id}\"",
-                                    d.client
-                                )));
-                            }
+                        {
+                            return Err(Error::not_allowed(format!(
+                                "client {} already has dialog {other} open in line \"{line_id}\"",
+                                d.client
+                            )));
+                        }
                         Checked::TransferToLine(d.id, op, line)
                     }
                     _ => {
@@ -1119,9 +1121,10 @@ impl Engine {
                 bot: bot_id,
             });
             if handoff > 0
-                && let Some(deadline) = later(at, handoff) {
-                    self.arm(id, TimerKind::BotHandoff, deadline);
-                }
+                && let Some(deadline) = later(at, handoff)
+            {
+                self.arm(id, TimerKind::BotHandoff, deadline);
+            }
         } else {
             self.start_human_stage(at, id, out);
         }
@@ -1318,10 +1321,12 @@ impl Engine {
             self.cancel(id, kind);
         }
         let auto_close = self.line(line).config.auto_close.after_secs;
-        if auto_close > 0 && !pinned
-            && let Some(deadline) = later(at, auto_close) {
-                self.arm(id, TimerKind::AutoClose, deadline);
-            }
+        if auto_close > 0
+            && !pinned
+            && let Some(deadline) = later(at, auto_close)
+        {
+            self.arm(id, TimerKind::AutoClose, deadline);
+        }
     }
 
     fn accept(&mut self, at: DateTime<Utc>, id: DialogId, op: OperatorIdx, out: &mut Vec<Action>) {
@@ -1342,40 +1347,19 @@ impl Engine {
     }
 
     fn skip(&mut self, at: DateTime<Utc>, id: DialogId, op: OperatorIdx, out: &mut Vec<Action>) {
-        let Some(d) = self.s.dialogs.get_mut(&id) else {
+        if matches!(
+            self.dialog_ref(id).map(|d| &d.state),
+            Some(DialogState::Offered { .. })
+        ) {
+            self.withdraw_offer(at, id, &[op], WithdrawReason::Skipped, out);
             return;
-        };
-        d.tried.push(op);
-        match d.state.clone() {
-            DialogState::Offered {
-                operators,
-                expires_at,
-            } => {
-                out.push(Action::OfferWithdrawn {
-                    dialog: id,
-                    operator: self.operator_id(op).to_owned(),
-                    reason: WithdrawReason::Skipped,
-                });
-                let rest: Vec<OperatorIdx> = operators.into_iter().filter(|&o| o != op).collect();
-                if rest.is_empty() {
-                    self.cancel(id, TimerKind::OfferExpiry);
-                    self.set_state(id, DialogState::Routing);
-                    self.route(at, id, out);
-                } else {
-                    self.set_state(
-                        id,
-                        DialogState::Offered {
-                            operators: rest,
-                            expires_at,
-                        },
-                    );
-                }
-            }
-            _ => {
-                self.set_state(id, DialogState::Routing);
-                self.route(at, id, out);
-            }
         }
+        // The assigned operator hands the dialog back: next candidate.
+        if let Some(d) = self.s.dialogs.get_mut(&id) {
+            d.tried.push(op);
+        }
+        self.set_state(id, DialogState::Routing);
+        self.route(at, id, out);
     }
 
     fn transfer_to_operator(
@@ -1458,19 +1442,19 @@ impl Engine {
             }
             if rating.window_secs > 0
                 && let (Some(operator), Some(deadline)) = (operator, later(at, rating.window_secs))
-                {
-                    for kind in [
-                        TimerKind::AutoClose,
-                        TimerKind::Unanswered,
-                        TimerKind::KpiFirst,
-                        TimerKind::KpiNext,
-                    ] {
-                        self.cancel(id, kind);
-                    }
-                    self.set_state(id, DialogState::Closing { operator });
-                    self.arm(id, TimerKind::RatingWindow, deadline);
-                    return;
+            {
+                for kind in [
+                    TimerKind::AutoClose,
+                    TimerKind::Unanswered,
+                    TimerKind::KpiFirst,
+                    TimerKind::KpiNext,
+                ] {
+                    self.cancel(id, kind);
                 }
+                self.set_state(id, DialogState::Closing { operator });
+                self.arm(id, TimerKind::RatingWindow, deadline);
+                return;
+            }
         }
         self.close_dialog(at, id, CloseReason::Operator, out);
     }
@@ -1488,10 +1472,12 @@ impl Engine {
             return;
         }
         let after = self.line(line).config.auto_close.after_secs;
-        if after > 0 && answered
-            && let Some(deadline) = last.and_then(|t| later(t, after)) {
-                self.arm(id, TimerKind::AutoClose, deadline.max(at));
-            }
+        if after > 0
+            && answered
+            && let Some(deadline) = last.and_then(|t| later(t, after))
+        {
+            self.arm(id, TimerKind::AutoClose, deadline.max(at));
+        }
     }
 
     fn rate(&mut self, at: DateTime<Utc>, id: DialogId, score: u8, out: &mut Vec<Action>) {
@@ -1530,31 +1516,9 @@ impl Engine {
                 continue;
             };
             let checks = self.line(d.line).config.queue.check_availability;
-            match d.state.clone() {
-                DialogState::Offered {
-                    operators,
-                    expires_at,
-                } if checks || status == PresenceStatus::Dismissed => {
-                    out.push(Action::OfferWithdrawn {
-                        dialog: id,
-                        operator: self.operator_id(op).to_owned(),
-                        reason: WithdrawReason::Unavailable,
-                    });
-                    let rest: Vec<OperatorIdx> =
-                        operators.into_iter().filter(|&o| o != op).collect();
-                    if rest.is_empty() {
-                        self.cancel(id, TimerKind::OfferExpiry);
-                        self.set_state(id, DialogState::Routing);
-                        self.route(at, id, out);
-                    } else {
-                        self.set_state(
-                            id,
-                            DialogState::Offered {
-                                operators: rest,
-                                expires_at,
-                            },
-                        );
-                    }
+            match d.state {
+                DialogState::Offered { .. } if checks || status == PresenceStatus::Dismissed => {
+                    self.withdraw_offer(at, id, &[op], WithdrawReason::Unavailable, out);
                 }
                 DialogState::Assigned { .. } if status == PresenceStatus::Dismissed => {
                     self.set_state(id, DialogState::Routing);
@@ -1566,6 +1530,55 @@ impl Engine {
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// Take `gone` operators out of a dialog's offer, each with an `offer_withdrawn`.
+    /// Skipped and timed-out operators count as tried in this cycle. When nobody is
+    /// left, the dialog is routed again.
+    fn withdraw_offer(
+        &mut self,
+        at: DateTime<Utc>,
+        id: DialogId,
+        gone: &[OperatorIdx],
+        reason: WithdrawReason,
+        out: &mut Vec<Action>,
+    ) {
+        let Some(DialogState::Offered {
+            operators,
+            expires_at,
+        }) = self.dialog_ref(id).map(|d| d.state.clone())
+        else {
+            return;
+        };
+        for &op in gone {
+            out.push(Action::OfferWithdrawn {
+                dialog: id,
+                operator: self.operator_id(op).to_owned(),
+                reason,
+            });
+        }
+        if matches!(reason, WithdrawReason::Skipped | WithdrawReason::Timeout) {
+            if let Some(d) = self.s.dialogs.get_mut(&id) {
+                d.tried.extend_from_slice(gone);
+            }
+        }
+        let rest: Vec<OperatorIdx> = operators
+            .into_iter()
+            .filter(|o| !gone.contains(o))
+            .collect();
+        if rest.is_empty() {
+            self.cancel(id, TimerKind::OfferExpiry);
+            self.set_state(id, DialogState::Routing);
+            self.route(at, id, out);
+        } else {
+            self.set_state(
+                id,
+                DialogState::Offered {
+                    operators: rest,
+                    expires_at,
+                },
+            );
         }
     }
 
@@ -1620,40 +1633,25 @@ impl Engine {
             dialog: 0,
             kind: TimerKind::LineOpening(idx),
         });
-        // Offers to operators no longer in the queue are withdrawn.
+        // Offers to operators no longer in the queue (or no longer available under
+        // the new availability rule) are withdrawn.
+        let checks = self.line(idx).config.queue.check_availability;
         for id in ids {
-            let Some(DialogState::Offered {
-                operators,
-                expires_at,
-            }) = self.dialog_ref(id).map(|d| d.state.clone())
+            let Some(DialogState::Offered { operators, .. }) =
+                self.dialog_ref(id).map(|d| &d.state)
             else {
                 continue;
             };
-            let queue = &self.line(idx).queue;
-            let (keep, gone): (Vec<OperatorIdx>, Vec<OperatorIdx>) =
-                operators.into_iter().partition(|op| queue.contains(op));
-            if gone.is_empty() {
-                continue;
-            }
-            for op in gone {
-                out.push(Action::OfferWithdrawn {
-                    dialog: id,
-                    operator: self.operator_id(op).to_owned(),
-                    reason: WithdrawReason::Unavailable,
-                });
-            }
-            if keep.is_empty() {
-                self.cancel(id, TimerKind::OfferExpiry);
-                self.set_state(id, DialogState::Routing);
-                self.route(at, id, out);
-            } else {
-                self.set_state(
-                    id,
-                    DialogState::Offered {
-                        operators: keep,
-                        expires_at,
-                    },
-                );
+            let gone: Vec<OperatorIdx> = operators
+                .iter()
+                .copied()
+                .filter(|&op| {
+                    !self.line(idx).queue.contains(&op)
+                        || (checks && self.op(op).presence != PresenceStatus::Online)
+                })
+                .collect();
+            if !gone.is_empty() {
+                self.withdraw_offer(at, id, &gone, WithdrawReason::Unavailable, out);
             }
         }
         // Held dialogs need a fresh opening timer under the new schedule.
@@ -1854,37 +1852,39 @@ impl Engine {
         let l = self.line(line);
         let crm = &l.config.crm;
         // 1. The CRM responsible.
-        if crm.route_to_responsible && d.crm_found
+        if crm.route_to_responsible
+            && d.crm_found
             && let Some(op) = d
                 .responsible
                 .as_deref()
                 .and_then(|r| self.operator_index.get(r).copied())
-            {
-                let verdict = self.verdict(op, line, d, true);
-                let forced = !crm.responsible_checks_availability
-                    && !matches!(verdict, Verdict::Dismissed | Verdict::SkippedThisCycle);
-                if verdict == Verdict::NotNextInRotation || forced {
-                    return Some(Pick::assign(
-                        op,
-                        AssignReason::CrmResponsible,
-                        forced && verdict != Verdict::NotNextInRotation,
-                        self.not_considered(line, op),
-                    ));
-                }
+        {
+            let verdict = self.verdict(op, line, d, true);
+            let forced = !crm.responsible_checks_availability
+                && !matches!(verdict, Verdict::Dismissed | Verdict::SkippedThisCycle);
+            if verdict == Verdict::NotNextInRotation || forced {
+                return Some(Pick::assign(
+                    op,
+                    AssignReason::CrmResponsible,
+                    forced && verdict != Verdict::NotNextInRotation,
+                    self.not_considered(line, op),
+                ));
             }
+        }
         // 2. The previous operator.
         if l.config.queue.prefer_previous_operator
             && let Some(op) = self
                 .client_line(&d.client, line)
                 .and_then(|c| c.last_operator)
-                && self.verdict(op, line, d, true) == Verdict::NotNextInRotation {
-                    return Some(Pick::assign(
-                        op,
-                        AssignReason::PreviousOperator,
-                        false,
-                        self.not_considered(line, op),
-                    ));
-                }
+            && self.verdict(op, line, d, true) == Verdict::NotNextInRotation
+        {
+            return Some(Pick::assign(
+                op,
+                AssignReason::PreviousOperator,
+                false,
+                self.not_considered(line, op),
+            ));
+        }
         // 3. The queue.
         let mut verdicts: Vec<(OperatorIdx, Verdict)> = l
             .queue
@@ -2003,6 +2003,22 @@ impl Engine {
             forced,
             verdicts,
         } = pick;
+        #[cfg(debug_assertions)]
+        if !forced {
+            // Capacity and availability are checked at decision time: prove it in
+            // debug builds (property tests and fuzzing run with these on).
+            if let Some(d) = self.dialog_ref(id) {
+                for &op in &operators {
+                    let verdict = self.verdict(op, d.line, d, true);
+                    debug_assert_eq!(
+                        verdict,
+                        Verdict::NotNextInRotation,
+                        "dialog {id} routed to ineligible operator {}",
+                        self.operator_id(op)
+                    );
+                }
+            }
+        }
         if let Some(reason) = assign {
             let decision = match reason {
                 AssignReason::PreviousOperator => Decision::PreviousOperator,
@@ -2094,10 +2110,12 @@ impl Engine {
         self.enqueue(id, QueueReason::NobodyAvailable, out);
         let text = &self.s.lines[line as usize].config.nobody_available_text;
         if let Some(d) = self.s.dialogs.get_mut(&id)
-            && !d.nobody_available_sent && !text.is_empty() {
-                d.nobody_available_sent = true;
-                out.push(send(id, MessageKind::NobodyAvailable, text));
-            }
+            && !d.nobody_available_sent
+            && !text.is_empty()
+        {
+            d.nobody_available_sent = true;
+            out.push(send(id, MessageKind::NobodyAvailable, text));
+        }
     }
 
     /// Every candidate of the cycle declined or timed out.
@@ -2131,9 +2149,10 @@ impl Engine {
             _ => {}
         }
         if policy.retry_after_secs > 0
-            && let Some(deadline) = later(at, policy.retry_after_secs) {
-                self.arm(id, TimerKind::Retry, deadline);
-            }
+            && let Some(deadline) = later(at, policy.retry_after_secs)
+        {
+            self.arm(id, TimerKind::Retry, deadline);
+        }
     }
 
     /// Offer waiting dialogs to operators who became eligible, in queue order.
@@ -2193,18 +2212,7 @@ impl Engine {
                 else {
                     return;
                 };
-                for &op in &operators {
-                    out.push(Action::OfferWithdrawn {
-                        dialog: id,
-                        operator: self.operator_id(op).to_owned(),
-                        reason: WithdrawReason::Timeout,
-                    });
-                }
-                self.set_state(id, DialogState::Routing);
-                if let Some(d) = self.s.dialogs.get_mut(&id) {
-                    d.tried.extend(operators);
-                }
-                self.route(at, id, out);
+                self.withdraw_offer(at, id, &operators, WithdrawReason::Timeout, out);
             }
             TimerKind::Retry => {
                 if let Some(d) = self.s.dialogs.get_mut(&id) {
@@ -2255,6 +2263,19 @@ impl Engine {
                 self.close_dialog(at, id, CloseReason::Inactivity, out);
             }
             TimerKind::RatingWindow => self.close_dialog(at, id, CloseReason::RatingWindow, out),
+        }
+    }
+
+    /// With `forget_clients_after_days`, keep a daily sweep of idle client history armed.
+    fn arm_forget_sweep(&mut self, at: DateTime<Utc>) {
+        let key = TimerKey {
+            dialog: 0,
+            kind: TimerKind::ForgetSweep,
+        };
+        if self.s.forget_clients_after_days > 0 && self.timers.deadline(key).is_none() {
+            if let Some(next) = later(at, 86_400) {
+                self.timers.arm(key, next);
+            }
         }
     }
 
@@ -2369,11 +2390,11 @@ impl Engine {
                         .dialogs
                         .get(&open)
                         .is_none_or(|d| &d.client != client || d.line != c.line)
-                    {
-                        return Err(format!(
-                            "client {client} points at dialog {open} that is not theirs"
-                        ));
-                    }
+                {
+                    return Err(format!(
+                        "client {client} points at dialog {open} that is not theirs"
+                    ));
+                }
             }
         }
         for (_, key) in self.timers.iter() {

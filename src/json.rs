@@ -35,9 +35,13 @@ pub fn input_from_str(text: &str) -> Result<Input, Error> {
         if issue.path == "(root)" {
             // Internally tagged enums lose the field path: find the field whose value
             // the message quotes.
-            if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(text) {
+            if let Ok(serde_json::Value::Object(map)) =
+                serde_json::from_str::<serde_json::Value>(text)
+            {
                 let kind = map.get("type").and_then(|t| t.as_str()).unwrap_or("input");
-                let field = map.iter().find(|(k, v)| k.as_str() != "type" && quoted_in(v, &issue.message));
+                let field = map
+                    .iter()
+                    .find(|(k, v)| k.as_str() != "type" && quoted_in(v, &issue.message));
                 issue.path = match field {
                     Some((k, _)) => k.clone(),
                     None => kind.to_owned(),
@@ -108,9 +112,9 @@ mod tests {
     fn unknown_field_is_named() {
         let err = Config::from_json(r#"{"lines":[{"id":"s","greting":{}}]}"#).unwrap_err();
         assert!(
-            err[0]
-                .to_string()
-                .starts_with("lines[0].greting: unknown field \"greting\", expected one of id, active"),
+            err[0].to_string().starts_with(
+                "lines[0].greting: unknown field \"greting\", expected one of id, active"
+            ),
             "{}",
             err[0]
         );
