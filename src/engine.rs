@@ -1558,10 +1558,10 @@ impl Engine {
                 reason,
             });
         }
-        if matches!(reason, WithdrawReason::Skipped | WithdrawReason::Timeout) {
-            if let Some(d) = self.s.dialogs.get_mut(&id) {
-                d.tried.extend_from_slice(gone);
-            }
+        if matches!(reason, WithdrawReason::Skipped | WithdrawReason::Timeout)
+            && let Some(d) = self.s.dialogs.get_mut(&id)
+        {
+            d.tried.extend_from_slice(gone);
         }
         let rest: Vec<OperatorIdx> = operators
             .into_iter()
@@ -2272,10 +2272,11 @@ impl Engine {
             dialog: 0,
             kind: TimerKind::ForgetSweep,
         };
-        if self.s.forget_clients_after_days > 0 && self.timers.deadline(key).is_none() {
-            if let Some(next) = later(at, 86_400) {
-                self.timers.arm(key, next);
-            }
+        if self.s.forget_clients_after_days > 0
+            && self.timers.deadline(key).is_none()
+            && let Some(next) = later(at, 86_400)
+        {
+            self.timers.arm(key, next);
         }
     }
 
