@@ -8,7 +8,8 @@
 //! then a rejected input leaves the state exactly as it was.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::ops::Bound;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -97,8 +98,17 @@ pub struct Engine {
     line_index: HashMap<String, LineIdx>,
     schedules: Vec<Option<Schedule>>,
     waiting: Vec<WaitingQueue>,
-    /// Operators may have become eligible: dispatch waiting dialogs.
-    dispatch_needed: bool,
+    /// Operators who may have become eligible since the last dispatch.
+    dirty_operators: BTreeSet<OperatorIdx>,
+    /// Lines whose whole waiting queue must be looked at again (config change, opening).
+    dirty_lines: BTreeSet<LineIdx>,
+    /// Open dialogs each operator is offered or owns (derived).
+    holdings: Vec<BTreeSet<DialogId>>,
+    /// Each line's queue operators as a set (derived).
+    queue_members: Vec<HashSet<OperatorIdx>>,
+    /// Waiting dialogs that a specific operator outside the queue may take: their CRM
+    /// responsible or previous operator (derived).
+    affinity: BTreeMap<OperatorIdx, WaitingQueue>,
 }
 
 /// An input after `check`: ids resolved, permission verified.
@@ -158,7 +168,11 @@ impl Engine {
             line_index: HashMap::new(),
             schedules: Vec::new(),
             waiting: Vec::new(),
-            dispatch_needed: false,
+            dirty_operators: BTreeSet::new(),
+            dirty_lines: BTreeSet::new(),
+            holdings: Vec::new(),
+            queue_members: Vec::new(),
+            affinity: BTreeMap::new(),
         };
         for line in config.lines {
             engine.s.lines.push(Line {
@@ -204,14 +218,72 @@ impl Engine {
             .iter()
             .map(|l| compile_schedule(&l.config))
             .collect();
-        self.waiting = vec![WaitingQueue::new(); self.s.lines.len()];
+        self.rebuild_routing_indices();
+        self.holdings = vec![BTreeSet::new(); self.s.operators.len()];
         for d in self.s.dialogs.values() {
-            if let DialogState::Queued { .. } = d.state
-                && let Some(w) = self.waiting.get_mut(d.line as usize)
-            {
-                w.insert((Reverse(d.priority), d.id));
+            for &op in involved(&d.state) {
+                if let Some(h) = self.holdings.get_mut(op as usize) {
+                    h.insert(d.id);
+                }
             }
         }
+    }
+
+    /// Recompute the queue sets, waiting queues and affinity index from the state
+    /// (after `restore` and after config changes).
+    fn rebuild_routing_indices(&mut self) {
+        self.queue_members = self
+            .s
+            .lines
+            .iter()
+            .map(|l| l.queue.iter().copied().collect())
+            .collect();
+        self.waiting = vec![WaitingQueue::new(); self.s.lines.len()];
+        self.affinity.clear();
+        let queued: Vec<(i32, DialogId, LineIdx)> = self
+            .s
+            .dialogs
+            .values()
+            .filter(|d| matches!(d.state, DialogState::Queued { .. }))
+            .map(|d| (d.priority, d.id, d.line))
+            .collect();
+        for (priority, id, line) in queued {
+            if let Some(w) = self.waiting.get_mut(line as usize) {
+                w.insert((Reverse(priority), id));
+            }
+            for op in self.affinity_of(id) {
+                self.affinity
+                    .entry(op)
+                    .or_default()
+                    .insert((Reverse(priority), id));
+            }
+        }
+    }
+
+    /// Operators who may take this dialog from outside its line's queue.
+    fn affinity_of(&self, id: DialogId) -> Vec<OperatorIdx> {
+        let Some(d) = self.s.dialogs.get(&id) else {
+            return Vec::new();
+        };
+        let line = self.line(d.line);
+        let mut ops = Vec::new();
+        if line.config.crm.route_to_responsible
+            && d.crm_found
+            && let Some(op) = d
+                .responsible
+                .as_deref()
+                .and_then(|r| self.operator_index.get(r))
+        {
+            ops.push(*op);
+        }
+        if line.config.queue.prefer_previous_operator
+            && let Some(op) = self
+                .client_line(&d.client, d.line)
+                .and_then(|c| c.last_operator)
+        {
+            ops.push(op);
+        }
+        ops
     }
 
     // ----------------------------------------------------------------- public API
@@ -317,7 +389,11 @@ impl Engine {
             line_index: HashMap::new(),
             schedules: Vec::new(),
             waiting: Vec::new(),
-            dispatch_needed: false,
+            dirty_operators: BTreeSet::new(),
+            dirty_lines: BTreeSet::new(),
+            holdings: Vec::new(),
+            queue_members: Vec::new(),
+            affinity: BTreeMap::new(),
         };
         engine.rebuild_indices();
         engine.check_consistency().map_err(|problem| {
@@ -391,14 +467,16 @@ impl Engine {
     pub fn operator(&self, id: &str) -> Option<OperatorView> {
         let idx = *self.operator_index.get(id)?;
         let o = self.op(idx);
-        let mut dialogs: Vec<DialogId> = self
-            .s
-            .dialogs
-            .values()
-            .filter(|d| d.state.owner() == Some(idx))
-            .map(|d| d.id)
+        let dialogs: Vec<DialogId> = self.holdings[idx as usize]
+            .iter()
+            .copied()
+            .filter(|id| {
+                self.s
+                    .dialogs
+                    .get(id)
+                    .is_some_and(|d| d.state.owner() == Some(idx))
+            })
             .collect();
-        dialogs.sort_unstable();
         Some(OperatorView {
             operator: o.config.id.clone(),
             presence: o.presence,
@@ -1143,8 +1221,14 @@ impl Engine {
         if schedule.is_open(at) {
             return false;
         }
-        let period = schedule.next_opening(at);
-        if d.off_hours_sent_for.is_some() && d.off_hours_sent_for == period {
+        // A closed period is known by the instant it ends; a line that never opens
+        // again has one endless closed period.
+        let period = Some(
+            schedule
+                .next_opening(at)
+                .unwrap_or(DateTime::<Utc>::MAX_UTC),
+        );
+        if d.off_hours_sent_for == period {
             return true;
         }
         let Some(off) = self
@@ -1499,18 +1583,14 @@ impl Engine {
         status: PresenceStatus,
         out: &mut Vec<Action>,
     ) {
-        self.s.operators[op as usize].presence = status;
-        self.dispatch_needed = true;
+        let old = std::mem::replace(&mut self.s.operators[op as usize].presence, status);
+        if status == PresenceStatus::Online || old == PresenceStatus::Dismissed {
+            self.dirty_operators.insert(op);
+        }
         if status == PresenceStatus::Online {
             return;
         }
-        let held: Vec<DialogId> = self
-            .s
-            .dialogs
-            .values()
-            .filter(|d| involved(&d.state).contains(&op))
-            .map(|d| d.id)
-            .collect();
+        let held: Vec<DialogId> = self.holdings[op as usize].iter().copied().collect();
         for id in held {
             let Some(d) = self.dialog_ref(id) else {
                 continue;
@@ -1596,7 +1676,6 @@ impl Engine {
             .filter_map(|id| self.operator_index.get(id).copied())
             .collect();
         let schedule = compile_schedule(&config);
-        self.dispatch_needed = true;
         let Some(idx) = existing else {
             let idx = self.s.lines.len() as LineIdx;
             self.line_index.insert(config.id.clone(), idx);
@@ -1607,7 +1686,7 @@ impl Engine {
                 totals: Default::default(),
             });
             self.schedules.push(schedule);
-            self.waiting.push(WaitingQueue::new());
+            self.rebuild_routing_indices();
             return;
         };
         // Take every dialog of the line out of the load counts, swap the config, count again.
@@ -1626,6 +1705,8 @@ impl Engine {
         line.config = config;
         line.queue = queue;
         self.schedules[idx as usize] = schedule;
+        self.dirty_lines.insert(idx);
+        self.rebuild_routing_indices();
         for (id, state) in ids.iter().zip(states) {
             self.set_state(*id, state);
         }
@@ -1668,13 +1749,18 @@ impl Engine {
     }
 
     fn set_operator(&mut self, config: OperatorConfig, existing: Option<OperatorIdx>) {
-        self.dispatch_needed = true;
         match existing {
-            Some(idx) => self.s.operators[idx as usize].config = config,
+            Some(idx) => {
+                self.s.operators[idx as usize].config = config;
+                self.dirty_operators.insert(idx);
+            }
             None => {
                 let idx = self.s.operators.len() as OperatorIdx;
                 self.operator_index.insert(config.id.clone(), idx);
                 self.s.operators.push(Operator::new(config));
+                self.holdings.push(BTreeSet::new());
+                self.dirty_operators.insert(idx);
+                self.rebuild_after_new_operator();
                 // A line may already list this operator (queues name ids; resolve again).
                 let index = &self.operator_index;
                 for line in &mut self.s.lines {
@@ -1688,6 +1774,20 @@ impl Engine {
                 }
             }
         }
+    }
+
+    fn rebuild_after_new_operator(&mut self) {
+        let index = &self.operator_index;
+        for line in &mut self.s.lines {
+            line.queue = line
+                .config
+                .queue
+                .operators
+                .iter()
+                .filter_map(|id| index.get(id).copied())
+                .collect();
+        }
+        self.rebuild_routing_indices();
     }
 
     // ----------------------------------------------------------------- state changes
@@ -1710,22 +1810,43 @@ impl Engine {
         };
         let new_counted: &[OperatorIdx] = if line.counts(new) { involved(new) } else { &[] };
         let (old_counted, new_counted) = (old_counted.to_vec(), new_counted.to_vec());
+        let (old_involved, new_involved) = (involved(&old).to_vec(), involved(new).to_vec());
         let new_queued = matches!(new, DialogState::Queued { .. });
         for &op in &old_counted {
             if !new_counted.contains(&op) {
-                self.dispatch_needed = true;
+                self.dirty_operators.insert(op);
             }
             self.s.operators[op as usize].remove_load(line_idx);
+        }
+        for &op in &old_involved {
+            self.holdings[op as usize].remove(&id);
+        }
+        for &op in &new_involved {
+            self.holdings[op as usize].insert(id);
         }
         for &op in &new_counted {
             self.s.operators[op as usize].add_load(line_idx);
         }
-        let waiting = &mut self.waiting[line_idx as usize];
-        if matches!(old, DialogState::Queued { .. }) {
-            waiting.remove(&(Reverse(priority), id));
-        }
-        if new_queued {
-            waiting.insert((Reverse(priority), id));
+        let was_queued = matches!(old, DialogState::Queued { .. });
+        if was_queued != new_queued {
+            let key = (Reverse(priority), id);
+            let affinity = self.affinity_of(id);
+            if new_queued {
+                self.waiting[line_idx as usize].insert(key);
+                for op in affinity {
+                    self.affinity.entry(op).or_default().insert(key);
+                }
+            } else {
+                self.waiting[line_idx as usize].remove(&key);
+                for op in affinity {
+                    if let Some(set) = self.affinity.get_mut(&op) {
+                        set.remove(&key);
+                        if set.is_empty() {
+                            self.affinity.remove(&op);
+                        }
+                    }
+                }
+            }
         }
         old
     }
@@ -1799,7 +1920,6 @@ impl Engine {
     ) {
         self.set_state(id, DialogState::Routing);
         self.timers.cancel_dialog(id);
-        self.dispatch_needed = true;
         let Some(d) = self.s.dialogs.remove(&id) else {
             return;
         };
@@ -1850,34 +1970,17 @@ impl Engine {
         let d = self.dialog_ref(id)?;
         let line = d.line;
         let l = self.line(line);
-        let crm = &l.config.crm;
         // 1. The CRM responsible.
-        if crm.route_to_responsible
-            && d.crm_found
-            && let Some(op) = d
-                .responsible
-                .as_deref()
-                .and_then(|r| self.operator_index.get(r).copied())
-        {
-            let verdict = self.verdict(op, line, d, true);
-            let forced = !crm.responsible_checks_availability
-                && !matches!(verdict, Verdict::Dismissed | Verdict::SkippedThisCycle);
-            if verdict == Verdict::NotNextInRotation || forced {
-                return Some(Pick::assign(
-                    op,
-                    AssignReason::CrmResponsible,
-                    forced && verdict != Verdict::NotNextInRotation,
-                    self.not_considered(line, op),
-                ));
-            }
+        if let Some((op, forced)) = self.responsible_choice(d) {
+            return Some(Pick::assign(
+                op,
+                AssignReason::CrmResponsible,
+                forced,
+                self.not_considered(line, op),
+            ));
         }
         // 2. The previous operator.
-        if l.config.queue.prefer_previous_operator
-            && let Some(op) = self
-                .client_line(&d.client, line)
-                .and_then(|c| c.last_operator)
-            && self.verdict(op, line, d, true) == Verdict::NotNextInRotation
-        {
+        if let Some(op) = self.previous_choice(d) {
             return Some(Pick::assign(
                 op,
                 AssignReason::PreviousOperator,
@@ -1921,6 +2024,36 @@ impl Engine {
             forced: false,
             verdicts,
         })
+    }
+
+    /// The CRM responsible if they get this dialog now, with whether that bypasses
+    /// the availability and capacity checks (`responsible_checks_availability: false`).
+    fn responsible_choice(&self, d: &Dialog) -> Option<(OperatorIdx, bool)> {
+        let crm = &self.line(d.line).config.crm;
+        if !crm.route_to_responsible || !d.crm_found {
+            return None;
+        }
+        let op = d
+            .responsible
+            .as_deref()
+            .and_then(|r| self.operator_index.get(r).copied())?;
+        match self.verdict(op, d.line, d, true) {
+            Verdict::NotNextInRotation => Some((op, false)),
+            Verdict::Dismissed | Verdict::SkippedThisCycle => None,
+            _ if !crm.responsible_checks_availability => Some((op, true)),
+            _ => None,
+        }
+    }
+
+    /// The client's previous operator in this line, if preferred and eligible.
+    fn previous_choice(&self, d: &Dialog) -> Option<OperatorIdx> {
+        if !self.line(d.line).config.queue.prefer_previous_operator {
+            return None;
+        }
+        let op = self
+            .client_line(&d.client, d.line)
+            .and_then(|c| c.last_operator)?;
+        (self.verdict(op, d.line, d, true) == Verdict::NotNextInRotation).then_some(op)
     }
 
     fn not_considered(&self, line: LineIdx, chosen: OperatorIdx) -> Vec<(OperatorIdx, Verdict)> {
@@ -2155,40 +2288,124 @@ impl Engine {
         }
     }
 
-    /// Offer waiting dialogs to operators who became eligible, in queue order.
+    /// Give waiting dialogs to operators who may have become eligible.
+    ///
+    /// Between inputs no waiting dialog has an eligible operator, so only the
+    /// operators whose load fell (or who came online, or were reconfigured) can take
+    /// one: each of them takes waiting dialogs in global order (priority, then age)
+    /// while they have room. Lines whose config changed or that just opened are
+    /// looked at whole.
     fn dispatch(&mut self, at: DateTime<Utc>, out: &mut Vec<Action>) {
-        while self.dispatch_needed {
-            self.dispatch_needed = false;
-            for line in 0..self.s.lines.len() as LineIdx {
-                if self.waiting[line as usize].is_empty() || self.held_closed(line, at) {
-                    continue;
-                }
-                let ids: Vec<DialogId> = self.waiting[line as usize]
-                    .iter()
-                    .map(|&(_, id)| id)
-                    .collect();
-                for id in ids {
-                    if !matches!(
-                        self.dialog_ref(id).map(|d| &d.state),
-                        Some(DialogState::Queued { .. })
-                    ) {
-                        continue;
-                    }
-                    if let Some(pick) = self.pick(id) {
-                        self.apply_pick(at, id, pick, out);
-                    } else if matches!(
-                        self.dialog_ref(id).map(|d| &d.state),
-                        Some(DialogState::Queued {
-                            reason: QueueReason::OffHours
-                        })
-                    ) {
-                        // The line opened but nobody is eligible: an ordinary wait now.
-                        self.set_state(id, DialogState::Routing);
-                        self.nobody_available(at, id, out);
-                    }
-                }
+        loop {
+            if let Some(line) = self.dirty_lines.pop_first() {
+                self.dispatch_line(at, line, out);
+            } else if let Some(op) = self.dirty_operators.pop_first() {
+                self.dispatch_operator(at, op, out);
+            } else {
+                break;
             }
         }
+    }
+
+    fn dispatch_line(&mut self, at: DateTime<Utc>, line: LineIdx, out: &mut Vec<Action>) {
+        if self
+            .waiting
+            .get(line as usize)
+            .is_none_or(BTreeSet::is_empty)
+            || self.held_closed(line, at)
+        {
+            return;
+        }
+        let ids: Vec<DialogId> = self.waiting[line as usize]
+            .iter()
+            .map(|&(_, id)| id)
+            .collect();
+        for id in ids {
+            let Some(DialogState::Queued { reason }) = self.dialog_ref(id).map(|d| d.state.clone())
+            else {
+                continue;
+            };
+            if let Some(pick) = self.pick(id) {
+                self.apply_pick(at, id, pick, out);
+            } else if reason == QueueReason::OffHours {
+                // The line opened but nobody is eligible: an ordinary wait now.
+                self.set_state(id, DialogState::Routing);
+                self.nobody_available(at, id, out);
+            }
+        }
+    }
+
+    fn dispatch_operator(&mut self, at: DateTime<Utc>, op: OperatorIdx, out: &mut Vec<Action>) {
+        let mut cursor: Option<(Reverse<i32>, DialogId)> = None;
+        loop {
+            if self.op(op).presence == PresenceStatus::Dismissed {
+                return;
+            }
+            let Some(key) = self.next_waiting_for(at, op, cursor) else {
+                return;
+            };
+            cursor = Some(key);
+            if let Some(pick) = self.pick(key.1) {
+                self.apply_pick(at, key.1, pick, out);
+            }
+        }
+    }
+
+    /// The first waiting dialog after `cursor` (in priority-then-age order across
+    /// lines) that `op` could take.
+    fn next_waiting_for(
+        &self,
+        at: DateTime<Utc>,
+        op: OperatorIdx,
+        cursor: Option<(Reverse<i32>, DialogId)>,
+    ) -> Option<(Reverse<i32>, DialogId)> {
+        let lower = cursor.map_or(Bound::Unbounded, Bound::Excluded);
+        let mut best: Option<(Reverse<i32>, DialogId)> = None;
+        let affinity = self.affinity.get(&op).into_iter();
+        // Line-wide reasons are checked once per line, not per waiting dialog.
+        let queues = self
+            .waiting
+            .iter()
+            .enumerate()
+            .filter(|(line, waiting)| {
+                !waiting.is_empty()
+                    && self.queue_members[*line].contains(&op)
+                    && self.line_accepts(op, *line as LineIdx, at)
+            })
+            .map(|(_, waiting)| waiting);
+        for waiting in queues.chain(affinity) {
+            let found = waiting
+                .range((lower, Bound::Unbounded))
+                .take_while(|key| best.is_none_or(|b| **key < b))
+                .find(|key| {
+                    self.dialog_ref(key.1)
+                        .is_some_and(|d| !self.held_closed(d.line, at) && self.could_take(op, d))
+                });
+            if let Some(&key) = found {
+                best = Some(key);
+            }
+        }
+        best
+    }
+
+    /// Whether `op` could take any dialog of `line` from its queue (capacity,
+    /// availability, line capacity, hours).
+    fn line_accepts(&self, op: OperatorIdx, line: LineIdx, at: DateTime<Utc>) -> bool {
+        let o = self.op(op);
+        let l = self.line(line);
+        (o.config.max_dialogs == 0 || o.load < o.config.max_dialogs)
+            && (!l.config.queue.check_availability || o.presence == PresenceStatus::Online)
+            && (l.config.queue.max_dialogs == 0 || o.load_in(line) < l.config.queue.max_dialogs)
+            && !self.held_closed(line, at)
+    }
+
+    /// Whether `op` is a candidate for dialog `d` right now: its CRM responsible or
+    /// previous operator as `pick` would choose them, or an eligible queue operator.
+    fn could_take(&self, op: OperatorIdx, d: &Dialog) -> bool {
+        self.responsible_choice(d).is_some_and(|(r, _)| r == op)
+            || self.previous_choice(d) == Some(op)
+            || (self.queue_members[d.line as usize].contains(&op)
+                && self.verdict(op, d.line, d, true) == Verdict::NotNextInRotation)
     }
 
     // ----------------------------------------------------------------- timers
@@ -2204,7 +2421,9 @@ impl Engine {
     fn fire(&mut self, at: DateTime<Utc>, key: TimerKey, out: &mut Vec<Action>) {
         let id = key.dialog;
         match key.kind {
-            TimerKind::LineOpening(_) => self.dispatch_needed = true,
+            TimerKind::LineOpening(line) => {
+                self.dirty_lines.insert(line);
+            }
             TimerKind::ForgetSweep => self.forget_inactive(at),
             TimerKind::OfferExpiry => {
                 let Some(DialogState::Offered { operators, .. }) =

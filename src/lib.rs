@@ -28,6 +28,7 @@ pub mod schedule;
 pub mod stats;
 pub mod timers;
 pub mod views;
+pub mod workload;
 
 /// The crate version, e.g. `"0.1.0"`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

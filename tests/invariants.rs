@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use openlines::{Action, Config, Engine, Input};
+use openlines::{Action, Config, Engine};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 

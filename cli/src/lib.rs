@@ -2,3 +2,4 @@
 //! and expectation checking, shared by the binary and the scenario tests.
 
 pub mod scenario;
+pub mod simulate;

@@ -9,7 +9,9 @@ const USAGE: &str = "usage:
   openlines demo                    replay the built-in demo scenario with a readable trace
   openlines replay FILE [--check]   replay a scenario file: one JSON line per action or rejected input;
                                     --check compares each step with its \"expect\" and exits 1 on a mismatch
-  openlines validate CONFIG         check a config file and print every problem";
+  openlines validate CONFIG         check a config file and print every problem
+  openlines simulate [--operators N] [--dialogs N] [--lines N] [--seed S] [--config FILE]
+                                    run a built-in working day of traffic and print a summary";
 
 const DEMO: &str = include_str!("../../examples/demo.json");
 
@@ -21,6 +23,16 @@ fn main() -> ExitCode {
         ["replay", file] => replay(file, false),
         ["replay", file, "--check"] | ["replay", "--check", file] => replay(file, true),
         ["validate", file] => validate(file),
+        ["simulate", rest @ ..] => match openlines_cli::simulate::run(rest) {
+            Ok(report) => {
+                print!("{report}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("openlines simulate: {e}\n{USAGE}");
+                ExitCode::from(2)
+            }
+        },
         ["--help" | "-h" | "help"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -1,0 +1,351 @@
+//! `openlines.Engine`: the routing engine of one tenant.
+
+use chrono::{DateTime, Utc};
+use openlines::{Action, Engine, Input};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyList, PyMemoryView, PyString, PyTuple};
+
+use crate::actions::action_to_py;
+use crate::config::config_from_any;
+use crate::convert::{self, Times, type_name};
+use crate::errors;
+use crate::inputs::extract_input;
+
+/// Read an `at` argument: an aware datetime, converted to UTC.
+fn time_arg(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<DateTime<Utc>> {
+    convert::datetime_from_py(obj, what, |m| errors::input_error(py, m))
+}
+
+/// A dialog id argument of a view: an int; ids that cannot exist give `None`.
+fn dialog_id(obj: &Bound<'_, PyAny>) -> PyResult<Option<u64>> {
+    if obj.cast::<pyo3::types::PyInt>().is_err() || obj.cast::<pyo3::types::PyBool>().is_ok() {
+        return Err(PyTypeError::new_err(format!(
+            "dialog: expected int, got {}",
+            type_name(obj)
+        )));
+    }
+    Ok(obj.extract::<u64>().ok())
+}
+
+/// The routing engine of one tenant: its lines, operators and dialogs.
+///
+/// ``Engine(config)`` takes a dict of the contract's config shape (DESIGN.md section 2),
+/// JSON text or an ``openlines.Config``; an invalid config raises ``ConfigError``.
+///
+/// The engine is a pure state machine: it never reads a clock, sleeps or does I/O.
+/// Feed it inputs with ``handle(at, input)`` and clock ticks with ``advance(at)``, each
+/// stamped with an aware ``datetime`` you supply, and carry out the actions it returns.
+/// Call ``advance(engine.next_deadline())`` when that time comes. Times must not go
+/// backwards. A rejected input raises a subclass of ``openlines.Error`` and changes
+/// nothing.
+///
+/// One engine must be used by one thread at a time (it is not thread-safe; a concurrent
+/// call raises ``RuntimeError``). Engines share nothing: run one per tenant. Engines
+/// can be pickled and copied (through ``snapshot()``/``restore()``).
+#[pyclass(module = "openlines", name = "Engine")]
+pub struct PyEngine {
+    engine: Engine,
+    /// Reused for every call (the core's hot path appends to the caller's buffer).
+    buf: Vec<Action>,
+}
+
+impl PyEngine {
+    fn wrap(engine: Engine) -> Self {
+        PyEngine {
+            engine,
+            buf: Vec::new(),
+        }
+    }
+
+    /// Run one input; its actions wait in `buf` for `take_actions`.
+    fn run(&mut self, at: DateTime<Utc>, input: Input) -> Result<(), openlines::Error> {
+        self.buf.clear();
+        self.engine.handle_into(at, input, &mut self.buf)
+    }
+
+    /// The last call's actions as a Python list of typed action objects.
+    fn take_actions<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let items = self
+            .buf
+            .drain(..)
+            .map(|action| action_to_py(py, action))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, items)
+    }
+
+    fn view<'py, T: serde::Serialize>(
+        py: Python<'py>,
+        view: Option<T>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        view.map(|v| convert::serialize_to_py(py, &v, Times::AsDatetimes))
+            .transpose()
+    }
+}
+
+#[pymethods]
+impl PyEngine {
+    #[new]
+    #[pyo3(text_signature = "(config)")]
+    fn new(py: Python<'_>, config: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let config = config_from_any(py, config)?;
+        let engine = Engine::new(config).map_err(|e| errors::to_pyerr(py, &e))?;
+        Ok(PyEngine::wrap(engine))
+    }
+
+    /// Apply one input at time ``at`` and return the actions to carry out, in order.
+    ///
+    /// ``at`` is an aware ``datetime`` (any time zone; a naive one raises ``InputError``)
+    /// not earlier than the previous call's (else ``TimeError``). ``input`` is a dict of
+    /// the contract's JSON shape, e.g. ``{"type": "accept", "dialog": 1, "operator":
+    /// "ann"}``, or a typed input such as ``openlines.Accept(dialog=1, operator="ann")``.
+    /// Timers due at or before ``at`` fire first, so their actions come first.
+    ///
+    /// Raises ``InputError``, ``UnknownIdError``, ``NotAllowedError`` or ``TimeError``
+    /// when the input is rejected; the engine is then unchanged. A Python value of the
+    /// wrong type raises ``TypeError`` naming the field.
+    #[pyo3(signature = (at, input))]
+    fn handle<'py>(
+        &mut self,
+        py: Python<'py>,
+        at: &Bound<'py, PyAny>,
+        input: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let at = time_arg(py, at, "at")?;
+        let input = extract_input(py, input)?;
+        self.run(at, input).map_err(|e| errors::to_pyerr(py, &e))?;
+        self.take_actions(py)
+    }
+
+    /// A clock tick: fire every timer due at or before ``at`` and return the actions.
+    ///
+    /// Call it when ``next_deadline()`` comes; a tick with nothing due only moves the
+    /// engine's clock. Raises ``TimeError`` if ``at`` is earlier than the engine's time.
+    #[pyo3(signature = (at))]
+    fn advance<'py>(
+        &mut self,
+        py: Python<'py>,
+        at: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let at = time_arg(py, at, "at")?;
+        self.run(at, Input::Tick)
+            .map_err(|e| errors::to_pyerr(py, &e))?;
+        self.take_actions(py)
+    }
+
+    /// Apply many timed inputs in one call (bulk replays, catching up from a log).
+    ///
+    /// ``steps`` is an iterable of ``(at, input)`` pairs; ``input`` is a dict, a typed
+    /// input, or ``None`` for a clock tick. Returns one list of actions per step, in
+    /// order, exactly as calling ``handle``/``advance`` in a loop would.
+    ///
+    /// ``errors="raise"`` (the default): the first rejected step raises its error, with
+    /// ``.index`` set to the step's position; the steps before it stay applied.
+    /// ``errors="return"``: a rejected step's slot holds its exception object (unchanged
+    /// engine, as always) and the replay goes on, like ``openlines replay``.
+    #[pyo3(signature = (steps, *, errors = "raise"))]
+    fn handle_many<'py>(
+        &mut self,
+        py: Python<'py>,
+        steps: &Bound<'py, PyAny>,
+        errors: &str,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let collect = match errors {
+            "raise" => false,
+            "return" => true,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "errors: expected \"raise\" or \"return\", got {other:?}"
+                )));
+            }
+        };
+        if steps.cast::<PyString>().is_ok() {
+            return Err(PyTypeError::new_err(
+                "steps: expected an iterable of (at, input) pairs, got str",
+            ));
+        }
+        let out = PyList::empty(py);
+        for (index, step) in steps.try_iter()?.enumerate() {
+            let step = step?;
+            let pair = step
+                .cast::<PyTuple>()
+                .ok()
+                .filter(|t| t.len() == 2)
+                .ok_or_else(|| {
+                    PyTypeError::new_err(format!(
+                        "steps[{index}]: expected an (at, input) tuple, got {}",
+                        type_name(&step)
+                    ))
+                })?;
+            let at = time_arg(py, &pair.get_item(0)?, &format!("steps[{index}].at"))?;
+            let input_obj = pair.get_item(1)?;
+            let input = if input_obj.is_none() {
+                Input::Tick
+            } else {
+                extract_input(py, &input_obj)?
+            };
+            match self.run(at, input) {
+                Ok(()) => out.append(self.take_actions(py)?)?,
+                Err(e) => {
+                    let exc = errors::error_object(py, &e)?;
+                    exc.setattr(pyo3::intern!(py, "index"), index)?;
+                    if collect {
+                        out.append(exc)?;
+                    } else {
+                        return Err(PyErr::from_value(exc));
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// When ``advance`` must be called next (the earliest armed timer), as an aware UTC
+    /// ``datetime``; ``None`` when no timer is armed.
+    fn next_deadline<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.engine
+            .next_deadline()
+            .map(|t| convert::datetime_to_py(py, t).map(|d| d.into_any()))
+            .transpose()
+    }
+
+    /// The engine's current time (of the last accepted call) as an aware UTC
+    /// ``datetime``, or ``None`` before the first call.
+    fn now<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.engine
+            .now()
+            .map(|t| convert::datetime_to_py(py, t).map(|d| d.into_any()))
+            .transpose()
+    }
+
+    /// The full state as opaque bytes (versioned). ``Engine.restore(data)`` gives an
+    /// engine that behaves exactly like this one from then on. Persist it with the input
+    /// log written after it to recover after a restart.
+    fn snapshot<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.engine.snapshot_bytes())
+    }
+
+    /// Rebuild an engine from ``snapshot()`` bytes (``bytes``, ``bytearray`` or
+    /// ``memoryview``). Raises ``SnapshotError`` for a wrong version or corrupt data.
+    #[staticmethod]
+    #[pyo3(signature = (data))]
+    fn restore(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let owned: Vec<u8>;
+        let bytes: &[u8] = if let Ok(b) = data.cast::<PyBytes>() {
+            b.as_bytes()
+        } else if let Ok(b) = data.cast::<PyByteArray>() {
+            owned = b.to_vec();
+            &owned
+        } else if data.cast::<PyMemoryView>().is_ok() {
+            owned = data
+                .call_method0("tobytes")?
+                .cast_into::<PyBytes>()?
+                .as_bytes()
+                .to_vec();
+            &owned
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "data: expected bytes from Engine.snapshot(), got {}",
+                type_name(data)
+            )));
+        };
+        let engine = Engine::restore_bytes(bytes).map_err(|e| errors::to_pyerr(py, &e))?;
+        Ok(PyEngine::wrap(engine))
+    }
+
+    /// An open dialog as a dict (``dialog``, ``line``, ``client``, ``status``,
+    /// ``substatus``, ``operator``, ``offered_to``, ``offer_expires_at``, ``tried``,
+    /// ``priority``, ``pinned``, ``opened_at``, ``stats``), times as aware UTC datetimes;
+    /// ``None`` for an unknown or closed dialog.
+    fn dialog<'py>(
+        &self,
+        py: Python<'py>,
+        dialog: &Bound<'py, PyAny>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let view = dialog_id(dialog)?.and_then(|id| self.engine.dialog(id));
+        Self::view(py, view)
+    }
+
+    /// An operator as a dict (``operator``, ``presence``, ``load``, ``max_dialogs``,
+    /// ``line_load``, ``dialogs``, ``last_assigned_at``); ``None`` if unknown.
+    fn operator<'py>(
+        &self,
+        py: Python<'py>,
+        operator: &str,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        Self::view(py, self.engine.operator(operator))
+    }
+
+    /// A line's waiting queue as a dict (``line``, ``waiting``: a list of ``{dialog,
+    /// client, priority, reason, since}`` in dispatch order, ``operators``); ``None`` if
+    /// the line is unknown.
+    fn queue<'py>(&self, py: Python<'py>, line: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+        Self::view(py, self.engine.queue(line))
+    }
+
+    /// A line's live counts and totals as a dict (``open``, ``bot``, ``queued``,
+    /// ``offered``, ``assigned``, ``closing``, ``operator_load``, ``closed``,
+    /// ``avg_first_response_secs``, ``max_first_response_secs``, ``ratings``,
+    /// ``avg_rating``, ``unanswered_share``); ``None`` if the line is unknown.
+    fn stats<'py>(&self, py: Python<'py>, line: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+        Self::view(py, self.engine.stats(line))
+    }
+
+    /// Why the last routing decision of an open dialog went as it did, as a dict
+    /// (``dialog``, ``at``, ``line``, ``distribution``, ``decision``, ``operators``: each
+    /// queue operator with its ``verdict``); ``None`` if the dialog is unknown, closed or
+    /// not routed yet.
+    fn explain<'py>(
+        &self,
+        py: Python<'py>,
+        dialog: &Bound<'py, PyAny>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let view = dialog_id(dialog)?.and_then(|id| self.engine.explain(id));
+        Self::view(py, view)
+    }
+
+    /// Ids of the open dialogs, ascending.
+    fn open_dialogs(&self) -> Vec<u64> {
+        self.engine.open_dialogs().collect()
+    }
+
+    /// Ids of the operators, in config order.
+    fn operator_ids(&self) -> Vec<String> {
+        self.engine.operator_ids().map(str::to_owned).collect()
+    }
+
+    /// Ids of the lines, in config order.
+    fn line_ids(&self) -> Vec<String> {
+        self.engine.line_ids().map(str::to_owned).collect()
+    }
+
+    fn __repr__(&self) -> String {
+        let now = self
+            .engine
+            .now()
+            .map(convert::rfc3339)
+            .unwrap_or_else(|| "None".to_owned());
+        format!(
+            "<openlines.Engine lines={} operators={} open_dialogs={} now={}>",
+            self.engine.line_ids().count(),
+            self.engine.operator_ids().count(),
+            self.engine.open_dialogs().count(),
+            now
+        )
+    }
+
+    fn __copy__(&self) -> Self {
+        PyEngine::wrap(self.engine.clone())
+    }
+
+    fn __deepcopy__(&self, _memo: &Bound<'_, PyAny>) -> Self {
+        PyEngine::wrap(self.engine.clone())
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let restore = slf.get_type().getattr("restore")?;
+        let data = slf.borrow().snapshot(py);
+        Ok((restore, (data,)).into_pyobject(py)?.into_any())
+    }
+}

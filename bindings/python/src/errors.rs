@@ -1,0 +1,46 @@
+//! Engine errors become instances of the exception classes defined in Python
+//! (`openlines/_errors.py`), so that they can subclass `ValueError`/`LookupError` too and
+//! carry `.kind` and `.message`.
+
+use openlines::{Error, ErrorKind};
+use pyo3::prelude::*;
+
+/// The Python class raised for an error kind.
+pub fn class_name(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::InvalidConfig => "ConfigError",
+        ErrorKind::InvalidInput => "InputError",
+        ErrorKind::UnknownLine | ErrorKind::UnknownOperator | ErrorKind::UnknownDialog => {
+            "UnknownIdError"
+        }
+        ErrorKind::NotAllowed => "NotAllowedError",
+        ErrorKind::TimeWentBackwards => "TimeError",
+        ErrorKind::SnapshotVersion => "SnapshotError",
+    }
+}
+
+/// Build (not raise) the Python exception instance for an engine error.
+pub fn error_object<'py>(py: Python<'py>, error: &Error) -> PyResult<Bound<'py, PyAny>> {
+    let class = py
+        .import(pyo3::intern!(py, "openlines._errors"))?
+        .getattr(class_name(error.kind))?;
+    class.call1((error.message.as_str(), error.kind.as_str()))
+}
+
+/// The `PyErr` to raise for an engine error.
+pub fn to_pyerr(py: Python<'_>, error: &Error) -> PyErr {
+    match error_object(py, error) {
+        Ok(obj) => PyErr::from_value(obj),
+        Err(e) => e,
+    }
+}
+
+/// Raise `InputError` (kind `invalid_input`) with this message.
+pub fn input_error(py: Python<'_>, message: String) -> PyErr {
+    to_pyerr(py, &Error::new(ErrorKind::InvalidInput, message))
+}
+
+/// Raise `ConfigError` (kind `invalid_config`) with this message.
+pub fn config_error(py: Python<'_>, message: String) -> PyErr {
+    to_pyerr(py, &Error::new(ErrorKind::InvalidConfig, message))
+}

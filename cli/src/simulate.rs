@@ -1,0 +1,153 @@
+//! `openlines simulate`: a built-in day of traffic, summarised for a support manager.
+
+use std::fmt::Write as _;
+use std::time::Instant;
+
+use openlines::workload::{Day, DayParams, percentile, simulate_day};
+
+/// Parse `--operators N --dialogs N --lines N --seed S --config FILE`.
+pub fn parse_args(args: &[&str]) -> Result<DayParams, String> {
+    let mut params = DayParams::default();
+    let mut it = args.iter();
+    while let Some(&flag) = it.next() {
+        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        let number = || {
+            value
+                .parse::<u64>()
+                .map_err(|_| format!("{flag}: \"{value}\" is not a whole number"))
+        };
+        match flag {
+            "--operators" => params.operators = number()?.clamp(1, 100_000) as usize,
+            "--dialogs" => params.dialogs = number()?.min(10_000_000) as usize,
+            "--lines" => params.lines = number()?.clamp(1, 3) as usize,
+            "--seed" => params.seed = number()?,
+            "--config" => {
+                let text = std::fs::read_to_string(value)
+                    .map_err(|e| format!("cannot read {value}: {e}"))?;
+                let config = openlines::Config::from_json(&text).map_err(|issues| {
+                    issues
+                        .iter()
+                        .map(|i| format!("{value}: {i}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })?;
+                params.config = Some(config);
+            }
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    Ok(params)
+}
+
+fn duration(secs: i64) -> String {
+    match secs {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m{:02}s", s / 60, s % 60),
+        s => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+    }
+}
+
+fn spread(sorted: &[i64]) -> String {
+    match (
+        percentile(sorted, 50.0),
+        percentile(sorted, 90.0),
+        sorted.last(),
+    ) {
+        (Some(p50), Some(p90), Some(max)) => {
+            format!(
+                "p50 {}   p90 {}   max {}",
+                duration(p50),
+                duration(p90),
+                duration(*max)
+            )
+        }
+        _ => "none".to_owned(),
+    }
+}
+
+/// The summary a support manager reads.
+pub fn report(params: &DayParams, day: &Day, elapsed_secs: f64) -> String {
+    let s = &day.summary;
+    let mut out = String::new();
+    let lines: Vec<&str> = day.config.lines.iter().map(|l| l.id.as_str()).collect();
+    let _ = writeln!(
+        out,
+        "openlines simulate: one working day ({}), {} operators, line(s) {}, seed {}",
+        params.date.format("%a %Y-%m-%d"),
+        day.config.operators.len(),
+        lines.join(", "),
+        params.seed
+    );
+    let _ = writeln!(out, "\nDialogs");
+    let _ = writeln!(out, "  opened                 {:>8}", s.dialogs);
+    let _ = writeln!(
+        out,
+        "  outside working hours  {:>8}   (got the off-hours reply)",
+        s.off_hours
+    );
+    for (reason, n) in &s.closed {
+        let _ = writeln!(out, "  closed: {reason:<14} {n:>8}");
+    }
+    let closed: u64 = s.closed.values().sum();
+    let _ = writeln!(
+        out,
+        "  still open at midnight {:>8}",
+        s.dialogs.saturating_sub(closed)
+    );
+    let _ = writeln!(
+        out,
+        "\nWait for an operator (opening to assignment, {} dialogs)",
+        s.waits.len()
+    );
+    let _ = writeln!(out, "  {}", spread(&s.waits));
+    let first: Vec<i64> = s.first_responses.iter().map(|&v| v as i64).collect();
+    let _ = writeln!(
+        out,
+        "\nFirst response (first client message to first reply, {} dialogs)",
+        first.len()
+    );
+    let _ = writeln!(out, "  {}", spread(&first));
+    let share = if closed > 0 {
+        100.0 * s.unanswered as f64 / closed as f64
+    } else {
+        0.0
+    };
+    let _ = writeln!(
+        out,
+        "\nUnanswered share          {share:>7.1}% of closed dialogs got the unanswered mark"
+    );
+    let _ = writeln!(out, "KPI overdue notices       {:>8}", s.kpi_overdue);
+    let avg = if s.ratings.0 > 0 {
+        s.ratings.1 as f64 / s.ratings.0 as f64
+    } else {
+        0.0
+    };
+    let _ = writeln!(
+        out,
+        "Ratings                   {:>8}   average {avg:.2}",
+        s.ratings.0
+    );
+    let _ = writeln!(out, "\nPer operator               assigned   peak at once");
+    for (op, (assigned, peak)) in &s.operators {
+        let _ = writeln!(out, "  {op:<24} {assigned:>8}   {peak:>6}");
+    }
+    let rate = if elapsed_secs > 0.0 {
+        day.input_count as f64 / elapsed_secs
+    } else {
+        0.0
+    };
+    let _ = writeln!(
+        out,
+        "\nEngine: {} inputs (ticks included), {} actions, {} rejected (replies racing a close), {:.2} s simulated host time ({:.0} inputs/s)",
+        day.input_count, day.action_count, day.rejected, elapsed_secs, rate
+    );
+    out
+}
+
+/// Run and print.
+pub fn run(args: &[&str]) -> Result<String, String> {
+    let params = parse_args(args)?;
+    let started = Instant::now();
+    let day = simulate_day(&params).map_err(|e| e.to_string())?;
+    Ok(report(&params, &day, started.elapsed().as_secs_f64()))
+}

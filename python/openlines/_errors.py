@@ -1,0 +1,98 @@
+"""Exceptions raised by openlines.
+
+Every error the engine reports is an :class:`Error` with a stable ``kind`` (the
+contract's error kind, e.g. ``"unknown_dialog"``) and a ``message`` a person can act
+on. A rejected input never changes the engine.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+__all__ = [
+    "Error",
+    "ConfigError",
+    "InputError",
+    "UnknownIdError",
+    "NotAllowedError",
+    "TimeError",
+    "SnapshotError",
+]
+
+
+class Error(Exception):
+    """Base class of every error the engine reports.
+
+    Attributes:
+        kind: the contract's error kind: ``invalid_config``, ``invalid_input``,
+            ``unknown_line``, ``unknown_operator``, ``unknown_dialog``, ``not_allowed``,
+            ``time_went_backwards`` or ``snapshot_version``.
+        message: what went wrong, naming the field or id.
+        index: for errors raised by ``Engine.handle_many``, the position of the
+            rejected step; otherwise ``None``.
+    """
+
+    #: The kind used when none is given to the constructor.
+    default_kind: str = "invalid_input"
+
+    kind: str
+    message: str
+    index: Optional[int] = None
+
+    def __init__(self, message: str, kind: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.kind = kind if kind is not None else self.default_kind
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, kind={self.kind!r})"
+
+    def __reduce__(self) -> tuple[type[Error], tuple[str, str]]:
+        return (type(self), (self.message, self.kind))
+
+
+class ConfigError(Error, ValueError):
+    """The config is malformed or inconsistent (kind ``invalid_config``).
+
+    The message lists every problem with its field path, separated by ``"; "``.
+    """
+
+    default_kind = "invalid_config"
+
+
+class InputError(Error, ValueError):
+    """The input is malformed: a missing field, a bad value, over a limit, or a naive
+    ``datetime`` (kind ``invalid_input``)."""
+
+    default_kind = "invalid_input"
+
+
+class UnknownIdError(Error, LookupError):
+    """The input names a line, operator or dialog that does not exist (kind
+    ``unknown_line``, ``unknown_operator`` or ``unknown_dialog``)."""
+
+    default_kind = "unknown_dialog"
+
+
+class NotAllowedError(Error):
+    """The input is well-formed but not allowed now: not the operator's dialog, a closed
+    dialog, ... (kind ``not_allowed``)."""
+
+    default_kind = "not_allowed"
+
+
+class TimeError(Error, ValueError):
+    """The input's time is earlier than the engine's current time (kind
+    ``time_went_backwards``)."""
+
+    default_kind = "time_went_backwards"
+
+
+class SnapshotError(Error, ValueError):
+    """Snapshot bytes cannot be restored: another version, or corrupt (kind
+    ``snapshot_version``)."""
+
+    default_kind = "snapshot_version"
