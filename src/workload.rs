@@ -74,6 +74,8 @@ pub struct DayParams {
     pub config: Option<Config>,
     /// Keep the recorded inputs in [`Day::inputs`].
     pub record: bool,
+    /// Keep a readable trace of the first this-many dialogs ([`Day::trace`]).
+    pub trace_dialogs: u64,
 }
 
 impl Default for DayParams {
@@ -86,6 +88,7 @@ impl Default for DayParams {
             date: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default(),
             config: None,
             record: false,
+            trace_dialogs: 0,
         }
     }
 }
@@ -241,6 +244,19 @@ pub struct Day {
     pub rejected: u64,
     /// The summary for people.
     pub summary: DaySummary,
+    /// Inputs about the first `trace_dialogs` dialogs with the actions they caused.
+    pub trace: Vec<TraceEntry>,
+}
+
+/// One traced input and the actions it caused for the traced dialogs.
+#[derive(Debug, Clone)]
+pub struct TraceEntry {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The input.
+    pub input: Input,
+    /// Actions about traced dialogs.
+    pub actions: Vec<Action>,
 }
 
 /// What a support manager wants to know about the day.
@@ -321,6 +337,7 @@ pub fn simulate_day(params: &DayParams) -> Result<Day, Error> {
     Ok(Day {
         config,
         inputs: sim.inputs,
+        trace: sim.trace,
         input_count: sim.input_count,
         action_count: sim.action_count,
         rejected: sim.rejected,
@@ -333,6 +350,8 @@ struct Simulation {
     date: NaiveDate,
     dialogs: usize,
     record: bool,
+    trace_dialogs: u64,
+    trace: Vec<TraceEntry>,
     operator_ids: Vec<String>,
     line_ids: Vec<String>,
     online: Vec<bool>,
@@ -354,6 +373,8 @@ impl Simulation {
             date: params.date,
             dialogs: params.dialogs,
             record: params.record,
+            trace_dialogs: params.trace_dialogs,
+            trace: Vec::new(),
             operator_ids: config.operators.iter().map(|o| o.id.clone()).collect(),
             line_ids: config.lines.iter().map(|l| l.id.clone()).collect(),
             online: vec![false; config.operators.len()],
@@ -519,6 +540,7 @@ impl Simulation {
         if self.record {
             self.inputs.push((at, input.clone()));
         }
+        let traced_input = (self.trace_dialogs > 0).then(|| input.clone());
         self.input_count += 1;
         buf.clear();
         if engine.handle_into(at, input, buf).is_err() {
@@ -526,6 +548,21 @@ impl Simulation {
             return false;
         }
         self.action_count += buf.len() as u64;
+        if let Some(input) = traced_input {
+            let traced = |d: DialogId| d >= 1 && d <= self.trace_dialogs;
+            let about_traced = match &input {
+                Input::OperatorMessage { dialog, .. }
+                | Input::Accept { dialog, .. }
+                | Input::Skip { dialog, .. }
+                | Input::Close { dialog, .. }
+                | Input::Rate { dialog, .. } => traced(*dialog),
+                _ => false,
+            };
+            let actions: Vec<Action> = buf.iter().filter(|a| traced(a.dialog())).cloned().collect();
+            if about_traced || !actions.is_empty() {
+                self.trace.push(TraceEntry { at, input, actions });
+            }
+        }
         for action in buf.iter() {
             self.react(engine, at, action, client);
         }

@@ -141,7 +141,7 @@ fn demo() -> ExitCode {
     for (step, r) in scenario.steps.iter().zip(&results) {
         let when = r.at.format("%a %H:%M:%S");
         let what = match &step.input {
-            Some(input) => describe_input(input),
+            Some(input) => openlines_cli::describe::value(input),
             None => "(clock tick)".to_owned(),
         };
         println!("{when}  {what}");
@@ -149,7 +149,7 @@ fn demo() -> ExitCode {
             println!("          # {note}");
         }
         for a in &r.actions {
-            println!("          -> {}", describe_action(a));
+            println!("          -> {}", openlines_cli::describe::action(a));
         }
         if let Some(e) = &r.error {
             println!("          !! rejected: {e}");
@@ -164,39 +164,5 @@ fn demo() -> ExitCode {
             eprint!("{p}");
         }
         ExitCode::from(1)
-    }
-}
-
-fn describe_input(input: &serde_json::Value) -> String {
-    let mut parts = vec![
-        input
-            .get("type")
-            .and_then(|t| t.as_str())
-            .unwrap_or("?")
-            .to_owned(),
-    ];
-    if let Some(map) = input.as_object() {
-        for (k, v) in map.iter().filter(|(k, _)| k.as_str() != "type") {
-            parts.push(format!("{k}={}", short(v)));
-        }
-    }
-    parts.join(" ")
-}
-
-fn describe_action(action: &openlines::Action) -> String {
-    let value = openlines_cli::scenario::to_value(action);
-    let mut parts = vec![action.type_name().to_owned()];
-    if let Some(map) = value.as_object() {
-        for (k, v) in map.iter().filter(|(k, _)| k.as_str() != "type") {
-            parts.push(format!("{k}={}", short(v)));
-        }
-    }
-    parts.join(" ")
-}
-
-fn short(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
     }
 }

@@ -4,7 +4,9 @@
 //! {"config": {...}, "strict_order": false,
 //!  "steps": [{"at": "2026-11-23T09:00:00Z", "input": {...}, "expect": [...], "expect_error": "unknown_dialog"}]}
 //! ```
-//! A step without `input` (or with `{"type": "tick"}`) is a clock tick.
+//! A step without `input` (or with `{"type": "tick"}`) is a clock tick. Beyond the
+//! contract's fields a step may carry `"note"` and `"expect_absent"` (action types it
+//! must not emit), and a scenario `"strict_order"` and `"description"`.
 
 use std::fmt::Write as _;
 
@@ -41,6 +43,9 @@ pub struct Step {
     /// Expected actions (each matches an action on the fields it lists).
     #[serde(default)]
     pub expect: Option<Vec<Value>>,
+    /// Action types the step must not emit.
+    #[serde(default)]
+    pub expect_absent: Vec<String>,
     /// The error kind the input must be rejected with.
     #[serde(default)]
     pub expect_error: Option<String>,
@@ -130,6 +135,11 @@ impl Scenario {
             }
             if let Some(expect) = &step.expect {
                 report.push_str(&match_actions(expect, &actual, self.strict_order));
+            }
+            for kind in &step.expect_absent {
+                for a in actual.iter().filter(|a| type_of(a) == Some(kind.as_str())) {
+                    let _ = writeln!(report, "  must not emit {kind}, got: {a}");
+                }
             }
             if !report.is_empty() {
                 let mut text = format!("step {} at {}", result.step, result.at.to_rfc3339());
@@ -307,5 +317,58 @@ mod tests {
     fn empty_expectation_means_no_actions() {
         assert!(match_actions(&[], &[], false).is_empty());
         assert!(!match_actions(&[], &[json!({"type": "a"})], false).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod check_tests {
+    use super::*;
+
+    const CONFIG: &str = r#"{"operators": [{"id": "ann"}], "lines": [{"id": "sales", "queue": {"operators": ["ann"]}}]}"#;
+
+    fn scenario(steps: &str) -> Scenario {
+        Scenario::parse(&format!(r#"{{"config": {CONFIG}, "steps": {steps}}}"#)).unwrap()
+    }
+
+    #[test]
+    fn expect_absent_flags_an_emitted_type() {
+        let s = scenario(
+            r#"[{"at": "2026-11-23T09:00:00Z", "input": {"type": "client_message", "line": "sales", "client": "c"},
+                 "expect_absent": ["offer"]}]"#,
+        );
+        let problems = s.check(&s.run().unwrap());
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].contains("must not emit offer"),
+            "{}",
+            problems[0]
+        );
+        let s = scenario(
+            r#"[{"at": "2026-11-23T09:00:00Z", "input": {"type": "client_message", "line": "sales", "client": "c"},
+                 "expect_absent": ["create_lead"]}]"#,
+        );
+        assert!(s.check(&s.run().unwrap()).is_empty());
+    }
+
+    #[test]
+    fn expected_error_and_unexpected_error_are_reported() {
+        let s = scenario(
+            r#"[{"at": "2026-11-23T09:00:00Z", "input": {"type": "accept", "dialog": 5, "operator": "ann"}, "expect_error": "not_allowed"},
+                {"at": "2026-11-23T09:00:00Z", "input": {"type": "accept", "dialog": 5, "operator": "ann"}}]"#,
+        );
+        let problems = s.check(&s.run().unwrap());
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("expected error not_allowed, got unknown_dialog"));
+        assert!(problems[1].contains("unexpected error unknown_dialog"));
+    }
+
+    #[test]
+    fn a_rejected_step_does_not_stop_the_replay() {
+        let s = scenario(
+            r#"[{"at": "2026-11-23T09:00:00Z", "input": {"type": "rate", "dialog": 1, "score": 9}, "expect_error": "invalid_input"},
+                {"at": "2026-11-23T09:00:01Z", "input": {"type": "client_message", "line": "sales", "client": "c"},
+                 "expect": [{"type": "dialog_opened", "dialog": 1}]}]"#,
+        );
+        assert!(s.check(&s.run().unwrap()).is_empty());
     }
 }

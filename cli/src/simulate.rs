@@ -7,7 +7,10 @@ use openlines::workload::{Day, DayParams, percentile, simulate_day};
 
 /// Parse `--operators N --dialogs N --lines N --seed S --config FILE`.
 pub fn parse_args(args: &[&str]) -> Result<DayParams, String> {
-    let mut params = DayParams::default();
+    let mut params = DayParams {
+        trace_dialogs: 1,
+        ..DayParams::default()
+    };
     let mut it = args.iter();
     while let Some(&flag) = it.next() {
         let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -21,6 +24,7 @@ pub fn parse_args(args: &[&str]) -> Result<DayParams, String> {
             "--dialogs" => params.dialogs = number()?.min(10_000_000) as usize,
             "--lines" => params.lines = number()?.clamp(1, 3) as usize,
             "--seed" => params.seed = number()?,
+            "--trace" => params.trace_dialogs = number()?,
             "--config" => {
                 let text = std::fs::read_to_string(value)
                     .map_err(|e| format!("cannot read {value}: {e}"))?;
@@ -78,6 +82,25 @@ pub fn report(params: &DayParams, day: &Day, elapsed_secs: f64) -> String {
         lines.join(", "),
         params.seed
     );
+    if !day.trace.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nThe day's first dialog{}, input by input (local time Europe/Warsaw):",
+            if params.trace_dialogs > 1 { "s" } else { "" }
+        );
+        for entry in &day.trace {
+            let local = entry.at.with_timezone(&chrono_tz::Europe::Warsaw);
+            let _ = writeln!(
+                out,
+                "  {}  {}",
+                local.format("%H:%M:%S"),
+                crate::describe::input(&entry.input)
+            );
+            for action in &entry.actions {
+                let _ = writeln!(out, "            -> {}", crate::describe::action(action));
+            }
+        }
+    }
     let _ = writeln!(out, "\nDialogs");
     let _ = writeln!(out, "  opened                 {:>8}", s.dialogs);
     let _ = writeln!(
