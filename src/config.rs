@@ -722,6 +722,13 @@ impl Config {
     /// one of evenly, strict, all, least_busy, longest_idle`); validation errors list
     /// every problem.
     pub fn from_json(text: &str) -> Result<Config, Vec<ConfigIssue>> {
+        if !text.trim_start().starts_with('{') {
+            return Err(vec![ConfigIssue {
+                path: "(root)".to_owned(),
+                message: "a config is a JSON object: {\"operators\": [...], \"lines\": [...]}"
+                    .to_owned(),
+            }]);
+        }
         let config: Config = crate::json::from_str_with_path(text).map_err(|issue| vec![issue])?;
         config.validate()?;
         Ok(config)

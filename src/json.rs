@@ -31,24 +31,57 @@ pub fn from_str_with_path<T: DeserializeOwned>(text: &str) -> Result<T, ConfigIs
 
 /// Parse one input from its JSON form; errors are `invalid_input` naming the field.
 pub fn input_from_str(text: &str) -> Result<Input, Error> {
-    from_str_with_path(text).map_err(|mut issue| {
-        if issue.path == "(root)" {
-            // Internally tagged enums lose the field path: find the field whose value
-            // the message quotes.
-            if let Ok(serde_json::Value::Object(map)) =
-                serde_json::from_str::<serde_json::Value>(text)
-            {
-                let kind = map.get("type").and_then(|t| t.as_str()).unwrap_or("input");
-                let field = map
-                    .iter()
-                    .find(|(k, v)| k.as_str() != "type" && quoted_in(v, &issue.message));
-                issue.path = match field {
-                    Some((k, _)) => k.clone(),
-                    None => kind.to_owned(),
-                };
-            }
-        }
-        Error::new(ErrorKind::InvalidInput, issue.to_string())
+    from_str_with_path(text)
+        .map_err(|issue| Error::new(ErrorKind::InvalidInput, locate(text, issue).to_string()))
+}
+
+/// Internally tagged enums lose the field path: find the field the message is about,
+/// or for `set_line` / `set_operator` the path inside the nested config.
+fn locate(text: &str, mut issue: ConfigIssue) -> ConfigIssue {
+    if issue.path != "(root)" {
+        return issue;
+    }
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(text) else {
+        return issue;
+    };
+    let kind = map.get("type").and_then(|t| t.as_str()).unwrap_or("input");
+    if let Some(nested) = nested_issue(kind, &map) {
+        return nested;
+    }
+    let field = map
+        .iter()
+        .find(|(k, v)| k.as_str() != "type" && quoted_in(v, &issue.message));
+    issue.path = match field {
+        Some((k, _)) => k.clone(),
+        None => kind.to_owned(),
+    };
+    issue
+}
+
+/// For `set_line` / `set_operator`, the error inside the nested config with its path
+/// (`line.queue.distribution: unknown value ...`).
+fn nested_issue(
+    kind: &str,
+    map: &serde_json::Map<String, serde_json::Value>,
+) -> Option<ConfigIssue> {
+    let (field, value) = match kind {
+        "set_line" => ("line", map.get("line")?),
+        "set_operator" => ("operator", map.get("operator")?),
+        _ => return None,
+    };
+    let text = value.to_string();
+    let issue = match field {
+        "line" => from_str_with_path::<crate::config::LineConfig>(&text).err()?,
+        _ => from_str_with_path::<crate::config::OperatorConfig>(&text).err()?,
+    };
+    let path = if issue.path == "(root)" {
+        field.to_owned()
+    } else {
+        format!("{field}.{}", issue.path)
+    };
+    Some(ConfigIssue {
+        path,
+        message: issue.message,
     })
 }
 
@@ -138,6 +171,32 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn nested_config_errors_name_the_path_inside() {
+        let err =
+            input_from_str(r#"{"type":"set_line","line":{"id":"s","queue":{"distribution":3}}}"#)
+                .unwrap_err();
+        assert!(
+            err.message.starts_with("line.queue.distribution: "),
+            "{}",
+            err.message
+        );
+        let err =
+            input_from_str(r#"{"type":"set_operator","operator":{"id":"a","max_dialogs":-1}}"#)
+                .unwrap_err();
+        assert!(
+            err.message.starts_with("operator.max_dialogs: "),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn config_must_be_an_object() {
+        assert_eq!(Config::from_json("[]").unwrap_err()[0].path, "(root)");
+        assert!(Config::from_json(" {} ").is_ok());
     }
 
     #[test]
