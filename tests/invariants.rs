@@ -8,10 +8,10 @@
 //! same inputs give the same actions, and snapshot + restore at any step gives the
 //! same future.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use openlines::{Action, Config, Engine};
+use openlines::{Action, Config, Engine, WithdrawReason};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -222,6 +222,7 @@ fn run(
     let mut opened = BTreeSet::new();
     let mut closed = BTreeSet::new();
     let mut config_changed = false;
+    let mut offer_expiry: BTreeMap<u64, DateTime<Utc>> = BTreeMap::new();
     let excludes_load = config
         .lines
         .iter()
@@ -237,6 +238,9 @@ fn run(
                 "restore(snapshot) differs"
             );
             engine = restored;
+        }
+        if i % 5 == 0 {
+            spurious_tick_does_nothing(&mut engine, now)?;
         }
         let before = engine.snapshot();
         let (at, outcome) = apply(&mut engine, now, step);
@@ -256,6 +260,25 @@ fn run(
                     match a {
                         Action::DialogOpened { dialog, .. } => {
                             prop_assert!(opened.insert(*dialog), "dialog {} opened twice", dialog);
+                        }
+                        Action::Offer {
+                            dialog, expires_at, ..
+                        } => {
+                            offer_expiry.insert(*dialog, *expires_at);
+                        }
+                        Action::OfferWithdrawn {
+                            dialog,
+                            reason: WithdrawReason::Timeout,
+                            ..
+                        } => {
+                            let due = offer_expiry.get(dialog).copied();
+                            prop_assert!(
+                                due.is_some_and(|due| due <= at),
+                                "offer of dialog {} timed out at {} before its expiry {:?}",
+                                dialog,
+                                at,
+                                due
+                            );
                         }
                         Action::DialogClosed { dialog, .. } => {
                             prop_assert!(
@@ -283,6 +306,41 @@ fn run(
         outcomes.push(outcome);
     }
     Ok(outcomes)
+}
+
+/// A tick before the next deadline fires nothing and changes nothing but the clock.
+fn spurious_tick_does_nothing(
+    engine: &mut Engine,
+    now: DateTime<Utc>,
+) -> Result<(), TestCaseError> {
+    let Some(deadline) = engine.next_deadline() else {
+        return Ok(());
+    };
+    let at = now + (deadline - now) / 2;
+    if at <= now || at >= deadline {
+        return Ok(());
+    }
+    let without_clock = |e: &Engine| {
+        let mut v = serde_json::to_value(e.snapshot()).unwrap();
+        v["state"]["now"] = Value::Null;
+        v
+    };
+    let before = without_clock(engine);
+    let actions = engine
+        .advance(at)
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    prop_assert!(
+        actions.is_empty(),
+        "a tick before the next deadline acted: {:?}",
+        actions
+    );
+    prop_assert_eq!(
+        without_clock(engine),
+        before,
+        "a spurious tick changed the state"
+    );
+    prop_assert_eq!(engine.next_deadline(), Some(deadline));
+    Ok(())
 }
 
 fn check_invariants(
@@ -345,7 +403,7 @@ fn cases() -> u32 {
     std::env::var("OPENLINES_PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(2000)
+        .unwrap_or(1500)
 }
 
 proptest! {
