@@ -378,6 +378,13 @@ impl Engine {
                 ),
             ));
         }
+        let inconsistent = |problem: String| {
+            Error::new(
+                ErrorKind::SnapshotVersion,
+                format!("snapshot is inconsistent: {problem}"),
+            )
+        };
+        check_references(&snapshot.state, &snapshot.timers).map_err(inconsistent)?;
         let mut timers = TimerTable::default();
         for (key, at) in snapshot.timers {
             timers.arm(key, at);
@@ -396,30 +403,30 @@ impl Engine {
             affinity: BTreeMap::new(),
         };
         engine.rebuild_indices();
-        engine.check_consistency().map_err(|problem| {
-            Error::new(
-                ErrorKind::SnapshotVersion,
-                format!("snapshot is inconsistent: {problem}"),
-            )
-        })?;
+        engine.check_consistency().map_err(inconsistent)?;
         Ok(engine)
     }
 
-    /// Snapshot as bytes (the JSON encoding of [`Snapshot`]).
-    #[cfg(feature = "json")]
+    /// Snapshot as bytes: a header (magic, encoding and snapshot version) and the
+    /// compact binary encoding of [`Snapshot`] (see [`crate::codec`]). For a readable
+    /// copy, serialize [`Engine::snapshot`] with any serde format (e.g. JSON).
     pub fn snapshot_bytes(&self) -> Vec<u8> {
-        serde_json::to_vec(&self.snapshot()).unwrap_or_default()
+        crate::codec::encode_snapshot(SNAPSHOT_VERSION, &self.snapshot())
     }
 
-    /// Restore from [`Engine::snapshot_bytes`] output.
-    #[cfg(feature = "json")]
+    /// Restore from [`Engine::snapshot_bytes`] output (or from the JSON of a
+    /// [`Snapshot`]); bad bytes are a `snapshot_version` error saying what is wrong.
     pub fn restore_bytes(bytes: &[u8]) -> Result<Engine, Error> {
-        let snapshot: Snapshot = serde_json::from_slice(bytes).map_err(|e| {
-            Error::new(
-                ErrorKind::SnapshotVersion,
-                format!("snapshot bytes are not a snapshot: {e}"),
-            )
-        })?;
+        let bad = |message: String| Error::new(ErrorKind::SnapshotVersion, message);
+        #[cfg(feature = "json")]
+        if bytes.first() == Some(&b'{') {
+            let snapshot: Snapshot = serde_json::from_slice(bytes)
+                .map_err(|e| bad(format!("snapshot bytes are not a snapshot: {e}")))?;
+            return Engine::restore(snapshot);
+        }
+        let body = crate::codec::snapshot_body(bytes, SNAPSHOT_VERSION).map_err(bad)?;
+        let snapshot: Snapshot = crate::codec::from_slice(body)
+            .map_err(|e| bad(format!("snapshot bytes are corrupt: {e}")))?;
         Engine::restore(snapshot)
     }
 
@@ -2705,6 +2712,68 @@ impl Engine {
         }
         problems
     }
+}
+
+/// Before any index is built from a snapshot's state: every index it holds is in range
+/// and its config is valid, so rebuilding cannot go wrong.
+fn check_references(state: &State, timers: &[(TimerKey, DateTime<Utc>)]) -> Result<(), String> {
+    let config = Config {
+        operators: state.operators.iter().map(|o| o.config.clone()).collect(),
+        lines: state.lines.iter().map(|l| l.config.clone()).collect(),
+        limits: state.limits.clone(),
+        forget_clients_after_days: state.forget_clients_after_days,
+    };
+    if let Err(issues) = config.validate() {
+        return Err(format!(
+            "its config is invalid: {}",
+            ConfigIssue::into_error(&issues).message
+        ));
+    }
+    let n_ops = state.operators.len();
+    let n_lines = state.lines.len();
+    let op_ok = |op: OperatorIdx| (op as usize) < n_ops;
+    let line_ok = |line: LineIdx| (line as usize) < n_lines;
+    for line in &state.lines {
+        if !line.last_offered.is_none_or(op_ok) || !line.queue.iter().all(|&op| op_ok(op)) {
+            return Err(format!(
+                "line {} names an operator that does not exist",
+                line.config.id
+            ));
+        }
+    }
+    for (id, d) in &state.dialogs {
+        let ops_ok = involved(&d.state)
+            .iter()
+            .chain(&d.tried)
+            .all(|&op| op_ok(op));
+        let explained_ok = d
+            .explanation
+            .as_ref()
+            .is_none_or(|e| line_ok(e.line) && e.verdicts.iter().all(|&(op, _)| op_ok(op)));
+        if !line_ok(d.line) || !ops_ok || !explained_ok {
+            return Err(format!(
+                "dialog {id} names a line or operator that does not exist"
+            ));
+        }
+    }
+    for (client, lines) in &state.clients {
+        if !lines
+            .iter()
+            .all(|c| line_ok(c.line) && c.last_operator.is_none_or(op_ok))
+        {
+            return Err(format!(
+                "client {client} names a line or operator that does not exist"
+            ));
+        }
+    }
+    for (key, _) in timers {
+        if let TimerKind::LineOpening(line) = key.kind {
+            if key.dialog != 0 || !line_ok(line) {
+                return Err(format!("timer {key:?} names a line that does not exist"));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A routing choice before it is applied.

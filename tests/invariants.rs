@@ -431,3 +431,38 @@ fn snapshot_version_is_checked() {
     let err = Engine::restore_bytes(b"not a snapshot").unwrap_err();
     assert_eq!(err.kind, openlines::ErrorKind::SnapshotVersion);
 }
+
+#[test]
+fn snapshots_with_dangling_references_are_refused() {
+    let config = json!({"operators": [{"id": "ann"}], "lines": [{"id": "sales", "queue": {"operators": ["ann"]}}]});
+    let mut engine = Engine::new(serde_json::from_value(config).unwrap()).unwrap();
+    let at = start();
+    engine
+        .handle(
+            at,
+            openlines::Input::ClientMessage(openlines::ClientMessage::new("sales", "c1")),
+        )
+        .unwrap();
+    let good = serde_json::to_value(engine.snapshot()).unwrap();
+    let restored: openlines::Snapshot = serde_json::from_value(good.clone()).unwrap();
+    assert!(Engine::restore(restored).is_ok());
+    let corruptions: [(&str, Value); 4] = [
+        ("/state/dialogs/1/line", json!(7)),
+        ("/state/dialogs/1/state/operators/0", json!(9)),
+        ("/state/operators/0/config/id", json!("")),
+        ("/state/clients/c1/0/line", json!(3)),
+    ];
+    for (pointer, value) in corruptions {
+        let mut bad = good.clone();
+        *bad.pointer_mut(pointer)
+            .unwrap_or_else(|| panic!("{pointer} exists")) = value;
+        let snapshot: openlines::Snapshot = serde_json::from_value(bad).unwrap();
+        let err = Engine::restore(snapshot).unwrap_err();
+        assert_eq!(err.kind, openlines::ErrorKind::SnapshotVersion, "{pointer}");
+        assert!(
+            err.message.starts_with("snapshot is inconsistent"),
+            "{pointer}: {}",
+            err.message
+        );
+    }
+}
