@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 
 pub mod action;
+pub mod codec;
 pub mod config;
 pub mod dialog;
 pub mod engine;

@@ -11,7 +11,8 @@ const USAGE: &str = "usage:
                                     --check compares each step with its \"expect\" and exits 1 on a mismatch
   openlines validate CONFIG         check a config file and print every problem
   openlines simulate [--operators N] [--dialogs N] [--lines N] [--seed S] [--config FILE]
-                                    run a built-in working day of traffic and print a summary";
+                                    run a built-in working day of traffic and print a summary
+  openlines bench [--json] [--quick] measure cost per input, memory per dialog and scaling (a few minutes)";
 
 const DEMO: &str = include_str!("../../examples/demo.json");
 
@@ -30,6 +31,16 @@ fn main() -> ExitCode {
             }
             Err(e) => {
                 eprintln!("openlines simulate: {e}\n{USAGE}");
+                ExitCode::from(2)
+            }
+        },
+        ["bench", rest @ ..] => match openlines_cli::bench::run(rest) {
+            Ok(report) => {
+                print!("{report}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("openlines bench: {e}");
                 ExitCode::from(2)
             }
         },
