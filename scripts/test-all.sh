@@ -43,6 +43,16 @@ if [ -f python/run-tests.sh ]; then
   py_passed=$(grep -Eo '[0-9]+ passed' "$log_dir/py.log" | tail -1 | awk '{print $1}')
 fi
 
-total=$((rust_passed + ${c_passed:-0} + ${py_passed:-0}))
-printf '\nrust %s, c %s, python %s\n' "$rust_passed" "${c_passed:-0}" "${py_passed:-0}"
+step "benchmarks, each run once (smoke: they must not rot)"
+for bench in inputs routing timers snapshot day; do
+  OPENLINES_BENCH_DIALOGS=2000 cargo bench --locked --bench "$bench" -- --test
+done
+cargo run --release --locked -p openlines-cli -- bench --quick --json
+
+step "fuzz targets, ${FUZZ_SECONDS:-30} s each (ASan; RUSTC_BOOTSTRAP=1 on stable)"
+FUZZ_SECONDS="${FUZZ_SECONDS:-30}" bash scripts/fuzz-smoke.sh 2>&1 | tee "$log_dir/fuzz.log"
+fuzz_passed=$(grep -Eo 'fuzz: [0-9]+ passed' "$log_dir/fuzz.log" | tail -1 | awk '{print $2}')
+
+total=$((rust_passed + ${c_passed:-0} + ${py_passed:-0} + ${fuzz_passed:-0}))
+printf '\nrust %s, c %s, python %s, fuzz %s\n' "$rust_passed" "${c_passed:-0}" "${py_passed:-0}" "${fuzz_passed:-0}"
 echo "all: $total passed, 0 failed"

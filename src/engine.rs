@@ -109,6 +109,19 @@ pub struct Engine {
     /// Waiting dialogs that a specific operator outside the queue may take: their CRM
     /// responsible or previous operator (derived).
     affinity: BTreeMap<OperatorIdx, WaitingQueue>,
+    /// The current catch-up (inside `fire_due` only).
+    catch_up: CatchUp,
+}
+
+/// How many offer expiries of one dialog one call replays before it stops re-offering
+/// inside the gap (see `Engine::fire_due`).
+pub const MAX_OFFER_EXPIRIES_PER_CATCH_UP: u32 = 32;
+
+/// Bookkeeping of one `fire_due` call (never persisted: empty between calls).
+#[derive(Debug, Clone, Default)]
+struct CatchUp {
+    expiries: HashMap<DialogId, u32>,
+    deferred: BTreeSet<DialogId>,
 }
 
 /// An input after `check`: ids resolved, permission verified.
@@ -173,6 +186,7 @@ impl Engine {
             holdings: Vec::new(),
             queue_members: Vec::new(),
             affinity: BTreeMap::new(),
+            catch_up: CatchUp::default(),
         };
         for line in config.lines {
             engine.s.lines.push(Line {
@@ -401,6 +415,7 @@ impl Engine {
             holdings: Vec::new(),
             queue_members: Vec::new(),
             affinity: BTreeMap::new(),
+            catch_up: CatchUp::default(),
         };
         engine.rebuild_indices();
         engine.check_consistency().map_err(inconsistent)?;
@@ -1247,18 +1262,13 @@ impl Engine {
         else {
             return true;
         };
-        match off.action {
-            OffHoursAction::SendText if !off.text.is_empty() => {
-                out.push(send(id, MessageKind::OffHours, &off.text));
-            }
-            OffHoursAction::SendForm if !off.form.is_empty() => {
-                out.push(Action::SendForm {
-                    dialog: id,
-                    form: off.form,
-                });
-            }
-            _ => {}
-        }
+        text_or_form(
+            out,
+            id,
+            MessageKind::OffHours,
+            (off.action == OffHoursAction::SendText).then_some(&off.text),
+            (off.action == OffHoursAction::SendForm).then_some(&off.form),
+        );
         if let Some(d) = self.s.dialogs.get_mut(&id) {
             d.off_hours_sent_for = period;
         }
@@ -1657,6 +1667,9 @@ impl Engine {
         if rest.is_empty() {
             self.cancel(id, TimerKind::OfferExpiry);
             self.set_state(id, DialogState::Routing);
+            if self.catch_up.deferred.contains(&id) {
+                return; // routed once when the catch-up ends
+            }
             self.route(at, id, out);
         } else {
             self.set_state(
@@ -2276,18 +2289,13 @@ impl Engine {
         let verdicts = self.queue_verdicts(id);
         self.explain_decision(at, id, Decision::NoAnswer, verdicts);
         self.enqueue(id, QueueReason::NoAnswer, out);
-        match policy.action {
-            NoAnswerAction::SendText if !policy.text.is_empty() => {
-                out.push(send(id, MessageKind::NoAnswer, &policy.text));
-            }
-            NoAnswerAction::SendForm if !policy.form.is_empty() => {
-                out.push(Action::SendForm {
-                    dialog: id,
-                    form: policy.form,
-                });
-            }
-            _ => {}
-        }
+        text_or_form(
+            out,
+            id,
+            MessageKind::NoAnswer,
+            (policy.action == NoAnswerAction::SendText).then_some(&policy.text),
+            (policy.action == NoAnswerAction::SendForm).then_some(&policy.form),
+        );
         if policy.retry_after_secs > 0
             && let Some(deadline) = later(at, policy.retry_after_secs)
         {
@@ -2417,12 +2425,42 @@ impl Engine {
 
     // ----------------------------------------------------------------- timers
 
+    /// Fire every timer due at or before `at`, each at its own deadline.
+    ///
+    /// A dialog whose offers keep expiring while no input arrives (an operator who
+    /// never answers, `no_answer: requeue`) would be re-offered once per
+    /// `forward_after_secs` of the gap: after [`MAX_OFFER_EXPIRIES_PER_CATCH_UP`]
+    /// expiries in one call, its further offers are not made inside the gap; it is
+    /// routed once more at `at`. So the work of a call is bounded however long the
+    /// host did not tick, and a host that ticks at `next_deadline()` sees no change.
     fn fire_due(&mut self, at: DateTime<Utc>, out: &mut Vec<Action>) {
+        self.catch_up = CatchUp::default();
         while let Some((deadline, key)) = self.timers.pop_due(at) {
             self.s.now = Some(deadline);
+            if key.kind == TimerKind::OfferExpiry {
+                let count = self.catch_up.expiries.entry(key.dialog).or_insert(0);
+                *count += 1;
+                if *count >= MAX_OFFER_EXPIRIES_PER_CATCH_UP {
+                    self.catch_up.deferred.insert(key.dialog);
+                }
+            }
             self.fire(deadline, key, out);
             self.dispatch(deadline, out);
         }
+        let deferred = std::mem::take(&mut self.catch_up).deferred;
+        if deferred.is_empty() {
+            return;
+        }
+        self.s.now = Some(at);
+        for id in deferred {
+            if self
+                .dialog_ref(id)
+                .is_some_and(|d| d.state == DialogState::Routing)
+            {
+                self.route(at, id, out);
+            }
+        }
+        self.dispatch(at, out);
     }
 
     fn fire(&mut self, at: DateTime<Utc>, key: TimerKey, out: &mut Vec<Action>) {
@@ -2767,10 +2805,10 @@ fn check_references(state: &State, timers: &[(TimerKey, DateTime<Utc>)]) -> Resu
         }
     }
     for (key, _) in timers {
-        if let TimerKind::LineOpening(line) = key.kind {
-            if key.dialog != 0 || !line_ok(line) {
-                return Err(format!("timer {key:?} names a line that does not exist"));
-            }
+        if let TimerKind::LineOpening(line) = key.kind
+            && (key.dialog != 0 || !line_ok(line))
+        {
+            return Err(format!("timer {key:?} names a line that does not exist"));
         }
     }
     Ok(())
@@ -2797,6 +2835,24 @@ impl Pick {
             forced,
             verdicts,
         }
+    }
+}
+
+/// The reply of an off-hours or no-answer policy: its text or its form, when set.
+fn text_or_form(
+    out: &mut Vec<Action>,
+    dialog: DialogId,
+    kind: MessageKind,
+    text: Option<&String>,
+    form: Option<&String>,
+) {
+    if let Some(text) = text.filter(|t| !t.is_empty()) {
+        out.push(send(dialog, kind, text));
+    } else if let Some(form) = form.filter(|f| !f.is_empty()) {
+        out.push(Action::SendForm {
+            dialog,
+            form: form.clone(),
+        });
     }
 }
 

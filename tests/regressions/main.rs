@@ -1,0 +1,89 @@
+//! Regressions found by the fuzzers (fuzz/). Each test names the target and the input
+//! it came from.
+
+use chrono::{Duration, TimeZone, Utc};
+use openlines::engine::MAX_OFFER_EXPIRIES_PER_CATCH_UP;
+use openlines::{Action, ClientMessage, Config, Engine, Input, WithdrawReason};
+
+fn one_operator_engine() -> Engine {
+    let config = Config::from_json(
+        r#"{"operators": [{"id": "ann"}], "lines": [{"id": "sales", "queue": {"operators": ["ann"]}}]}"#,
+    )
+    .unwrap();
+    Engine::new(config).unwrap()
+}
+
+/// scenario_replay timeout (kept as tests/regressions/fuzz-scenario-replay-year-gap.json):
+/// an offer nobody answers expires every `forward_after_secs` and, with the default
+/// `no_answer: requeue`, is offered again at once, so a call a year later replayed
+/// ~525,600 offer cycles. Now one call replays at most
+/// MAX_OFFER_EXPIRIES_PER_CATCH_UP expiries of a dialog and then routes it once at the
+/// call's time.
+#[test]
+fn catch_up_after_a_long_gap_is_bounded() {
+    let mut engine = one_operator_engine();
+    let t0 = Utc.with_ymd_and_hms(2025, 11, 23, 9, 0, 0).unwrap();
+    engine
+        .handle(
+            t0,
+            Input::ClientMessage(ClientMessage::new("sales", "tg:1")),
+        )
+        .unwrap();
+    let end = t0 + Duration::days(365);
+    let actions = engine.advance(end).unwrap();
+    let expiries = actions
+        .iter()
+        .filter(|a| {
+            matches!(
+                a,
+                Action::OfferWithdrawn {
+                    reason: WithdrawReason::Timeout,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(expiries as u32, MAX_OFFER_EXPIRIES_PER_CATCH_UP);
+    // The last offer is made at the end of the gap, live for a full forward period.
+    match actions.last() {
+        Some(Action::Offer {
+            operators,
+            expires_at,
+            ..
+        }) => {
+            assert_eq!(operators, &["ann"]);
+            assert_eq!(*expires_at, end + Duration::seconds(60));
+        }
+        other => panic!("expected a final offer, got {other:?}"),
+    }
+    assert_eq!(engine.next_deadline(), Some(end + Duration::seconds(60)));
+    engine.check_consistency().unwrap();
+}
+
+/// A short gap is replayed exactly, deadline by deadline.
+#[test]
+fn catch_up_of_a_short_gap_is_exact() {
+    let mut engine = one_operator_engine();
+    let t0 = Utc.with_ymd_and_hms(2025, 11, 23, 9, 0, 0).unwrap();
+    engine
+        .handle(
+            t0,
+            Input::ClientMessage(ClientMessage::new("sales", "tg:1")),
+        )
+        .unwrap();
+    let actions = engine
+        .advance(t0 + Duration::seconds(10 * 60 + 30))
+        .unwrap();
+    let offers: Vec<_> = actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Offer { expires_at, .. } => Some(*expires_at),
+            _ => None,
+        })
+        .collect();
+    let expected: Vec<_> = (2..=11).map(|k| t0 + Duration::seconds(60 * k)).collect();
+    assert_eq!(
+        offers, expected,
+        "one re-offer per expired minute, each at its own deadline"
+    );
+}
