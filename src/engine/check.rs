@@ -1,0 +1,416 @@
+//! Checking an input before anything changes: ids resolved, permission verified.
+
+use super::*;
+
+/// An input after `check`: ids resolved, permission verified.
+pub(super) enum Checked {
+    ClientMessage(Box<ClientMessage>, LineIdx, Option<DialogId>),
+    Reply(DialogId, OperatorIdx),
+    Note,
+    Accept(DialogId, OperatorIdx),
+    Skip(DialogId, OperatorIdx),
+    TransferToOperator(DialogId, OperatorIdx),
+    TransferToLine(DialogId, OperatorIdx, LineIdx),
+    Close(DialogId),
+    Pin(DialogId, bool),
+    Rate(DialogId, u8),
+    Presence(OperatorIdx, PresenceStatus),
+    BotHandoff(DialogId),
+    BotResolved(DialogId),
+    SetLine(Box<LineConfig>, Option<LineIdx>),
+    SetOperator(OperatorConfig, Option<OperatorIdx>),
+    ForgetClient(String),
+    Tick,
+}
+
+impl Engine {
+    pub(super) fn check_time(&self, at: DateTime<Utc>) -> Result<(), Error> {
+        match self.s.now {
+            Some(now) if at < now => Err(Error::new(
+                ErrorKind::TimeWentBackwards,
+                format!(
+                    "input time {} is before the engine's current time {}",
+                    at.to_rfc3339(),
+                    now.to_rfc3339()
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether timers firing could change the outcome of `check` for this input.
+    pub(super) fn may_depend_on_timers(&self, input: &Input) -> bool {
+        match input {
+            Input::Tick
+            | Input::Presence { .. }
+            | Input::SetLine { .. }
+            | Input::SetOperator { .. } => false,
+            Input::ClientMessage(_) => self.s.dialogs.len() >= self.s.limits.max_open_dialogs,
+            Input::ForgetClient { client } => self
+                .s
+                .clients
+                .get(client)
+                .is_some_and(|lines| lines.iter().any(|c| c.open.is_some())),
+            _ => true,
+        }
+    }
+
+    pub(super) fn lookup_operator(&self, id: &str) -> Result<OperatorIdx, Error> {
+        self.operator_index.get(id).copied().ok_or_else(|| {
+            Error::new(
+                ErrorKind::UnknownOperator,
+                format!("unknown operator \"{id}\""),
+            )
+        })
+    }
+
+    pub(super) fn lookup_line(&self, id: &str) -> Result<LineIdx, Error> {
+        self.line_index
+            .get(id)
+            .copied()
+            .ok_or_else(|| Error::new(ErrorKind::UnknownLine, format!("unknown line \"{id}\"")))
+    }
+
+    pub(super) fn lookup_dialog(&self, id: DialogId) -> Result<&Dialog, Error> {
+        match self.s.dialogs.get(&id) {
+            Some(d) => Ok(d),
+            None if id >= 1 && id < self.s.next_dialog => {
+                Err(Error::not_allowed(format!("dialog {id} is closed")))
+            }
+            None => Err(Error::new(
+                ErrorKind::UnknownDialog,
+                format!("unknown dialog {id}"),
+            )),
+        }
+    }
+
+    pub(super) fn check_id(&self, field: &str, value: &str) -> Result<(), Error> {
+        if value.is_empty() {
+            return Err(Error::invalid_input(format!("{field}: must not be empty")));
+        }
+        if value.len() > self.s.limits.max_id_len {
+            return Err(Error::invalid_input(format!(
+                "{field}: is {} bytes long; the limit is {} (limits.max_id_len)",
+                value.len(),
+                self.s.limits.max_id_len
+            )));
+        }
+        Ok(())
+    }
+
+    /// The dialog's state described for error messages.
+    pub(super) fn describe(&self, d: &Dialog) -> String {
+        match &d.state {
+            DialogState::Offered { operators, .. } => {
+                let ids: Vec<&str> = operators.iter().map(|&op| self.operator_id(op)).collect();
+                format!("dialog {} is offered to {}", d.id, ids.join(", "))
+            }
+            DialogState::Assigned { operator, .. } => {
+                format!(
+                    "dialog {} is assigned to {}",
+                    d.id,
+                    self.operator_id(*operator)
+                )
+            }
+            DialogState::Closing { operator } => {
+                format!(
+                    "dialog {} is closing (rating window of {})",
+                    d.id,
+                    self.operator_id(*operator)
+                )
+            }
+            other => format!("dialog {} is {}", d.id, other.name()),
+        }
+    }
+
+    /// The dialog must be assigned to `op`.
+    pub(super) fn owned_by(&self, d: &Dialog, op: OperatorIdx, verb: &str) -> Result<(), Error> {
+        match d.state {
+            DialogState::Assigned { operator, .. } if operator == op => Ok(()),
+            _ => Err(Error::not_allowed(format!(
+                "{} cannot {verb}: {}",
+                self.operator_id(op),
+                self.describe(d)
+            ))),
+        }
+    }
+
+    pub(super) fn offered_to(d: &Dialog, op: OperatorIdx) -> bool {
+        matches!(&d.state, DialogState::Offered { operators, .. } if operators.contains(&op))
+    }
+
+    pub(super) fn check(&self, input: &Input) -> Result<Checked, Error> {
+        Ok(match input {
+            Input::Tick => Checked::Tick,
+            Input::ClientMessage(m) => {
+                self.check_id("client", &m.client)?;
+                let line = self.lookup_line(&m.line)?;
+                if m.text.len() > self.s.limits.max_text_len {
+                    return Err(Error::invalid_input(format!(
+                        "text: is {} bytes long; the limit is {} (limits.max_text_len)",
+                        m.text.len(),
+                        self.s.limits.max_text_len
+                    )));
+                }
+                if m.channel.len() > self.s.limits.max_id_len
+                    || m.language.len() > self.s.limits.max_id_len
+                {
+                    return Err(Error::invalid_input(format!(
+                        "channel/language: longer than {} bytes (limits.max_id_len)",
+                        self.s.limits.max_id_len
+                    )));
+                }
+                if m.skills.len() > self.s.limits.max_skills {
+                    return Err(Error::invalid_input(format!(
+                        "skills: {} skills; the limit is {} (limits.max_skills)",
+                        m.skills.len(),
+                        self.s.limits.max_skills
+                    )));
+                }
+                for (i, skill) in m.skills.iter().enumerate() {
+                    self.check_id(&format!("skills[{i}]"), skill)?;
+                }
+                if let Some(r) = m.crm.as_ref().and_then(|c| c.responsible.as_deref()) {
+                    self.check_id("crm.responsible", r)?;
+                }
+                let open = self.client_line(&m.client, line).and_then(|c| c.open);
+                if open.is_none() {
+                    if !self.line(line).config.active {
+                        return Err(Error::not_allowed(format!(
+                            "line \"{}\" is not active: it takes no new dialogs",
+                            m.line
+                        )));
+                    }
+                    if self.s.dialogs.len() >= self.s.limits.max_open_dialogs {
+                        return Err(Error::not_allowed(format!(
+                            "the engine holds {} open dialogs, the limit (limits.max_open_dialogs)",
+                            self.s.dialogs.len()
+                        )));
+                    }
+                }
+                Checked::ClientMessage(Box::new(m.clone()), line, open)
+            }
+            Input::OperatorMessage {
+                dialog,
+                operator,
+                hidden,
+            } => {
+                let d = self.lookup_dialog(*dialog)?;
+                let op = self.lookup_operator(operator)?;
+                if *hidden {
+                    Checked::Note
+                } else if Self::offered_to(d, op) {
+                    Checked::Reply(d.id, op)
+                } else {
+                    self.owned_by(d, op, "write in it")?;
+                    Checked::Reply(d.id, op)
+                }
+            }
+            Input::Accept { dialog, operator } => {
+                let d = self.lookup_dialog(*dialog)?;
+                let op = self.lookup_operator(operator)?;
+                if !Self::offered_to(d, op) {
+                    return Err(Error::not_allowed(format!(
+                        "{operator} cannot accept: {}",
+                        self.describe(d)
+                    )));
+                }
+                Checked::Accept(d.id, op)
+            }
+            Input::Skip { dialog, operator } => {
+                let d = self.lookup_dialog(*dialog)?;
+                let op = self.lookup_operator(operator)?;
+                if !Self::offered_to(d, op) {
+                    self.owned_by(d, op, "skip it")?;
+                }
+                Checked::Skip(d.id, op)
+            }
+            Input::Transfer {
+                dialog,
+                operator,
+                to_operator,
+                to_line,
+            } => {
+                let d = self.lookup_dialog(*dialog)?;
+                let op = self.lookup_operator(operator)?;
+                match (to_operator, to_line) {
+                    (Some(target), None) => {
+                        let target = self.lookup_operator(target)?;
+                        self.owned_by(d, op, "transfer it")?;
+                        if target == op {
+                            return Err(Error::invalid_input(format!(
+                                "to_operator: {operator} already has dialog {}",
+                                d.id
+                            )));
+                        }
+                        match self.transfer_verdict(target, d) {
+                            Verdict::Chosen | Verdict::NotNextInRotation => {}
+                            verdict => {
+                                return Err(Error::not_allowed(format!(
+                                    "cannot transfer dialog {} to {}: {}",
+                                    d.id,
+                                    self.operator_id(target),
+                                    verdict_text(verdict)
+                                )));
+                            }
+                        }
+                        Checked::TransferToOperator(d.id, target)
+                    }
+                    (None, Some(line_id)) => {
+                        let line = self.lookup_line(line_id)?;
+                        self.owned_by(d, op, "transfer it")?;
+                        if !self.line(line).config.active {
+                            return Err(Error::not_allowed(format!(
+                                "line \"{line_id}\" is not active: it takes no dialogs"
+                            )));
+                        }
+                        if line != d.line
+                            && let Some(other) =
+                                self.client_line(&d.client, line).and_then(|c| c.open)
+                        {
+                            return Err(Error::not_allowed(format!(
+                                "client {} already has dialog {other} open in line \"{line_id}\"",
+                                d.client
+                            )));
+                        }
+                        Checked::TransferToLine(d.id, op, line)
+                    }
+                    _ => {
+                        return Err(Error::invalid_input(
+                            "transfer: give exactly one of to_operator and to_line",
+                        ));
+                    }
+                }
+            }
+            Input::Close { dialog, operator } => {
+                let d = self.lookup_dialog(*dialog)?;
+                let op = self.lookup_operator(operator)?;
+                self.owned_by(d, op, "close it")?;
+                Checked::Close(d.id)
+            }
+            Input::Pin {
+                dialog,
+                operator,
+                pinned,
+            } => {
+                let d = self.lookup_dialog(*dialog)?;
+                let op = self.lookup_operator(operator)?;
+                self.owned_by(d, op, "pin it")?;
+                Checked::Pin(d.id, *pinned)
+            }
+            Input::Rate { dialog, score } => {
+                if !(1..=5).contains(score) {
+                    return Err(Error::invalid_input(format!(
+                        "score: must be 1 to 5 (got {score})"
+                    )));
+                }
+                let d = self.lookup_dialog(*dialog)?;
+                let rating = &self.line(d.line).config.rating;
+                let allowed = match d.state {
+                    DialogState::Closing { .. } => true,
+                    DialogState::Bot => false,
+                    _ => rating.enabled && rating.during_dialog,
+                };
+                if !allowed {
+                    return Err(Error::not_allowed(format!(
+                        "dialog {} cannot be rated now: {} and the line does not take ratings during a dialog",
+                        d.id,
+                        d.state.name()
+                    )));
+                }
+                Checked::Rate(d.id, *score)
+            }
+            Input::Presence { operator, status } => {
+                Checked::Presence(self.lookup_operator(operator)?, *status)
+            }
+            Input::BotHandoff { dialog } | Input::BotResolved { dialog } => {
+                let d = self.lookup_dialog(*dialog)?;
+                if d.state != DialogState::Bot {
+                    return Err(Error::not_allowed(format!(
+                        "{}, not with the bot",
+                        self.describe(d)
+                    )));
+                }
+                if matches!(input, Input::BotHandoff { .. }) {
+                    Checked::BotHandoff(d.id)
+                } else {
+                    Checked::BotResolved(d.id)
+                }
+            }
+            Input::SetLine { line } => {
+                let index = &self.operator_index;
+                validate_line(line, &self.s.limits, &|id| index.contains_key(id)).map_err(
+                    |issues| {
+                        Error::invalid_input(
+                            issues
+                                .iter()
+                                .map(ToString::to_string)
+                                .collect::<Vec<_>>()
+                                .join("; "),
+                        )
+                    },
+                )?;
+                let existing = self.line_index.get(&line.id).copied();
+                if existing.is_none() && self.s.lines.len() >= self.s.limits.max_lines {
+                    return Err(Error::invalid_input(format!(
+                        "line: the engine has {} lines, the limit (limits.max_lines)",
+                        self.s.lines.len()
+                    )));
+                }
+                Checked::SetLine(line.clone(), existing)
+            }
+            Input::SetOperator { operator } => {
+                validate_operator(operator, &self.s.limits).map_err(|issues| {
+                    Error::invalid_input(
+                        issues
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    )
+                })?;
+                let existing = self.operator_index.get(&operator.id).copied();
+                if existing.is_none() && self.s.operators.len() >= self.s.limits.max_operators {
+                    return Err(Error::invalid_input(format!(
+                        "operator: the engine has {} operators, the limit (limits.max_operators)",
+                        self.s.operators.len()
+                    )));
+                }
+                Checked::SetOperator(operator.clone(), existing)
+            }
+            Input::ForgetClient { client } => {
+                self.check_id("client", client)?;
+                if let Some(open) = self
+                    .s
+                    .clients
+                    .get(client)
+                    .and_then(|lines| lines.iter().find_map(|c| c.open))
+                {
+                    return Err(Error::not_allowed(format!(
+                        "client {client} has dialog {open} open; close it before forgetting the client"
+                    )));
+                }
+                Checked::ForgetClient(client.clone())
+            }
+        })
+    }
+
+    /// Whether `target` may receive a manual transfer of `d` (availability when the line
+    /// checks it, capacity always).
+    pub(super) fn transfer_verdict(&self, target: OperatorIdx, d: &Dialog) -> Verdict {
+        self.verdict(target, d.line, d, false)
+    }
+}
+
+fn verdict_text(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Unavailable => "the operator is not online",
+        Verdict::Dismissed => "the operator is dismissed",
+        Verdict::AtCapacity => "the operator is at max_dialogs",
+        Verdict::AtLineCapacity => "the operator is at the line's max_dialogs",
+        Verdict::SkippedThisCycle => "the operator skipped it",
+        Verdict::LacksSkill => "the operator lacks a required skill",
+        Verdict::LacksLanguage => "the operator does not speak the client's language",
+        Verdict::Chosen | Verdict::NotNextInRotation | Verdict::NotConsidered => "allowed",
+    }
+}

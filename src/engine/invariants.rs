@@ -1,0 +1,254 @@
+//! Internal invariants, checked on restore and by the property tests and fuzzers.
+
+use super::*;
+
+impl Engine {
+    /// Check the internal invariants; returns the first violation found. Used by
+    /// `restore` and by the property tests.
+    pub fn check_consistency(&self) -> Result<(), String> {
+        if self.s.next_dialog == 0 {
+            return Err("next dialog id is 0".into());
+        }
+        let n_ops = self.s.operators.len();
+        let n_lines = self.s.lines.len();
+        let mut load = vec![0u32; n_ops];
+        let mut line_load: Vec<BTreeMap<LineIdx, u32>> = vec![BTreeMap::new(); n_ops];
+        for (&id, d) in &self.s.dialogs {
+            if id != d.id || id >= self.s.next_dialog || id == 0 {
+                return Err(format!("dialog {id} has a bad id"));
+            }
+            if d.line as usize >= n_lines {
+                return Err(format!("dialog {id} names line index {}", d.line));
+            }
+            if d.state == DialogState::Routing {
+                return Err(format!(
+                    "dialog {id} is left in the transient routing state"
+                ));
+            }
+            for &op in involved(&d.state).iter().chain(d.tried.iter()) {
+                if op as usize >= n_ops {
+                    return Err(format!("dialog {id} names operator index {op}"));
+                }
+            }
+            if let DialogState::Offered { operators, .. } = &d.state {
+                if operators.is_empty() {
+                    return Err(format!("dialog {id} is offered to nobody"));
+                }
+                if self
+                    .timers
+                    .deadline(TimerKey {
+                        dialog: id,
+                        kind: TimerKind::OfferExpiry,
+                    })
+                    .is_none()
+                {
+                    return Err(format!("dialog {id} is offered without an expiry timer"));
+                }
+            }
+            let queued = matches!(d.state, DialogState::Queued { .. });
+            if queued != self.waiting[d.line as usize].contains(&(Reverse(d.priority), id)) {
+                return Err(format!(
+                    "dialog {id} queue membership does not match its state"
+                ));
+            }
+            let record = self.client_line(&d.client, d.line);
+            if record.and_then(|c| c.open) != Some(id) {
+                return Err(format!(
+                    "dialog {id} is not the open dialog of client {} in its line",
+                    d.client
+                ));
+            }
+            if self.line(d.line).counts(&d.state) {
+                for &op in involved(&d.state) {
+                    load[op as usize] += 1;
+                    *line_load[op as usize].entry(d.line).or_insert(0) += 1;
+                }
+            }
+        }
+        for (i, o) in self.s.operators.iter().enumerate() {
+            if o.load != load[i] || o.line_load != line_load[i] {
+                return Err(format!(
+                    "operator {} load {} does not match its dialogs ({})",
+                    o.config.id, o.load, load[i]
+                ));
+            }
+        }
+        let waiting: usize = self.waiting.iter().map(|w| w.len()).sum();
+        let queued = self
+            .s
+            .dialogs
+            .values()
+            .filter(|d| matches!(d.state, DialogState::Queued { .. }))
+            .count();
+        if waiting != queued {
+            return Err("waiting queues hold dialogs that are not queued".into());
+        }
+        for (client, lines) in &self.s.clients {
+            for c in lines {
+                if let Some(open) = c.open
+                    && self
+                        .s
+                        .dialogs
+                        .get(&open)
+                        .is_none_or(|d| &d.client != client || d.line != c.line)
+                {
+                    return Err(format!(
+                        "client {client} points at dialog {open} that is not theirs"
+                    ));
+                }
+            }
+        }
+        for (_, key) in self.timers.iter() {
+            if key.dialog != 0 && !self.s.dialogs.contains_key(&key.dialog) {
+                return Err(format!(
+                    "timer {:?} belongs to a dialog that is not open",
+                    key
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Operators who could take this queued dialog right now (should always be empty:
+    /// used by property tests to prove that no dialog waits while someone could take it).
+    pub fn eligible_for_waiting(&self, id: DialogId) -> Vec<String> {
+        let Some(d) = self.dialog_ref(id) else {
+            return Vec::new();
+        };
+        if !matches!(d.state, DialogState::Queued { .. })
+            || self.s.now.is_some_and(|now| self.held_closed(d.line, now))
+        {
+            return Vec::new();
+        }
+        match self.pick(id) {
+            Some(p) => p
+                .operators
+                .iter()
+                .map(|&op| self.operator_id(op).to_owned())
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Whether an operator is over a capacity limit with dialogs the engine chose to
+    /// give them under the checks (forced assignments excluded).
+    pub fn over_capacity(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        for (i, o) in self.s.operators.iter().enumerate() {
+            let op = i as OperatorIdx;
+            let mut total = 0u32;
+            let mut per_line: BTreeMap<LineIdx, u32> = BTreeMap::new();
+            for d in self.s.dialogs.values() {
+                if d.forced
+                    || !involved(&d.state).contains(&op)
+                    || !self.line(d.line).counts(&d.state)
+                {
+                    continue;
+                }
+                total += 1;
+                *per_line.entry(d.line).or_insert(0) += 1;
+            }
+            if o.config.max_dialogs > 0 && total > o.config.max_dialogs {
+                problems.push(format!(
+                    "{} holds {total} > max {}",
+                    o.config.id, o.config.max_dialogs
+                ));
+            }
+            for (line, n) in per_line {
+                let max = self.line(line).config.queue.max_dialogs;
+                if max > 0 && n > max {
+                    problems.push(format!(
+                        "{} holds {n} > line {} max {max}",
+                        o.config.id,
+                        self.line_id(line)
+                    ));
+                }
+            }
+        }
+        problems
+    }
+
+    /// Offers currently made to operators who are not online in a line that checks
+    /// availability (should always be empty).
+    pub fn offers_to_unavailable(&self) -> Vec<(DialogId, String)> {
+        let mut problems = Vec::new();
+        for d in self.s.dialogs.values() {
+            if let DialogState::Offered { operators, .. } = &d.state {
+                if !self.line(d.line).config.queue.check_availability {
+                    continue;
+                }
+                for &op in operators {
+                    if self.op(op).presence != PresenceStatus::Online {
+                        problems.push((d.id, self.operator_id(op).to_owned()));
+                    }
+                }
+            }
+        }
+        problems
+    }
+}
+
+/// Before any index is built from a snapshot's state: every index it holds is in range
+/// and its config is valid, so rebuilding cannot go wrong.
+pub(super) fn check_references(
+    state: &State,
+    timers: &[(TimerKey, DateTime<Utc>)],
+) -> Result<(), String> {
+    let config = Config {
+        operators: state.operators.iter().map(|o| o.config.clone()).collect(),
+        lines: state.lines.iter().map(|l| l.config.clone()).collect(),
+        limits: state.limits.clone(),
+        forget_clients_after_days: state.forget_clients_after_days,
+    };
+    if let Err(issues) = config.validate() {
+        return Err(format!(
+            "its config is invalid: {}",
+            ConfigIssue::into_error(&issues).message
+        ));
+    }
+    let n_ops = state.operators.len();
+    let n_lines = state.lines.len();
+    let op_ok = |op: OperatorIdx| (op as usize) < n_ops;
+    let line_ok = |line: LineIdx| (line as usize) < n_lines;
+    for line in &state.lines {
+        if !line.last_offered.is_none_or(op_ok) || !line.queue.iter().all(|&op| op_ok(op)) {
+            return Err(format!(
+                "line {} names an operator that does not exist",
+                line.config.id
+            ));
+        }
+    }
+    for (id, d) in &state.dialogs {
+        let ops_ok = involved(&d.state)
+            .iter()
+            .chain(&d.tried)
+            .all(|&op| op_ok(op));
+        let explained_ok = d
+            .explanation
+            .as_ref()
+            .is_none_or(|e| line_ok(e.line) && e.verdicts.iter().all(|&(op, _)| op_ok(op)));
+        if !line_ok(d.line) || !ops_ok || !explained_ok {
+            return Err(format!(
+                "dialog {id} names a line or operator that does not exist"
+            ));
+        }
+    }
+    for (client, lines) in &state.clients {
+        if !lines
+            .iter()
+            .all(|c| line_ok(c.line) && c.last_operator.is_none_or(op_ok))
+        {
+            return Err(format!(
+                "client {client} names a line or operator that does not exist"
+            ));
+        }
+    }
+    for (key, _) in timers {
+        if let TimerKind::LineOpening(line) = key.kind
+            && (key.dialog != 0 || !line_ok(line))
+        {
+            return Err(format!("timer {key:?} names a line that does not exist"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,726 @@
+//! The engine: applies timed inputs, fires timers, returns actions.
+//!
+//! Every input goes through two phases: `check` (read-only: validates and resolves
+//! ids, returning a [`Checked`] plan or an error) and `apply` (infallible). So a
+//! rejected input never changes anything. Timers due at or before an input's time
+//! fire first, each at its own deadline; when they could change whether the input
+//! is allowed (it names a dialog), the engine keeps a copy to roll back to, so even
+//! then a rejected input leaves the state exactly as it was.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::ops::Bound;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::DialogId;
+use crate::action::{
+    Action, AssignReason, BotStopReason, CloseReason, Kpi, MessageKind, QueueReason, WithdrawReason,
+};
+use crate::config::{
+    Config, CreateLead, GreetingWhen, LineConfig, NoAnswerAction, OffHoursAction, OperatorConfig,
+    WhenNobodyAvailable, validate_line, validate_operator,
+};
+use crate::dialog::{Dialog, DialogState, LineIdx, OperatorIdx};
+use crate::error::{ConfigIssue, Error, ErrorKind};
+use crate::input::{ClientMessage, Input, PresenceStatus};
+use crate::limits::Limits;
+use crate::operator::{Operator, Verdict};
+use crate::routing::{
+    Decision, ExplainEntry, ExplainView, Explanation, Line, WaitingQueue, choose, forced_order,
+    involved,
+};
+use crate::schedule::Schedule;
+use crate::stats::LineStats;
+use crate::timers::{TimerKey, TimerKind, TimerTable};
+use crate::views::{DialogView, OperatorView, QueueEntry, QueueView};
+
+mod apply;
+mod check;
+mod fire;
+mod invariants;
+mod route;
+mod state;
+
+use check::Checked;
+use invariants::check_references;
+
+/// The snapshot format version; `Engine::restore` rejects any other.
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+/// What the engine remembers about a client in one line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct ClientLine {
+    pub line: LineIdx,
+    pub open: Option<DialogId>,
+    pub last_operator: Option<OperatorIdx>,
+    pub dialogs: u32,
+    pub last_seen: DateTime<Utc>,
+}
+
+/// Everything that is persisted by a snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct State {
+    pub now: Option<DateTime<Utc>>,
+    pub next_dialog: DialogId,
+    pub limits: Limits,
+    pub forget_clients_after_days: u32,
+    pub operators: Vec<Operator>,
+    pub lines: Vec<Line>,
+    pub dialogs: BTreeMap<DialogId, Dialog>,
+    pub clients: BTreeMap<String, Vec<ClientLine>>,
+}
+
+/// A full, versioned copy of an engine's state (serde).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Format version ([`SNAPSHOT_VERSION`]).
+    pub version: u32,
+    state: State,
+    timers: Vec<(TimerKey, DateTime<Utc>)>,
+}
+
+/// The routing engine for one tenant.
+///
+/// ```
+/// use openlines::{Engine, Config, Input, ClientMessage, Action};
+/// use chrono::{TimeZone, Utc};
+///
+/// let config: Config = serde_json::from_value(serde_json::json!({
+///     "operators": [{"id": "ann"}],
+///     "lines": [{"id": "sales", "queue": {"operators": ["ann"]}}]
+/// })).unwrap();
+/// let mut engine = Engine::new(config).unwrap();
+/// let at = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+/// let actions = engine
+///     .handle(at, Input::ClientMessage(ClientMessage::new("sales", "tg:42")))
+///     .unwrap();
+/// assert!(matches!(actions[0], Action::DialogOpened { dialog: 1, .. }));
+/// assert!(matches!(&actions[1], Action::Offer { operators, .. } if operators == &["ann"]));
+/// assert_eq!(engine.next_deadline(), Some(at + chrono::Duration::seconds(60)));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Engine {
+    s: State,
+    timers: TimerTable,
+    operator_index: HashMap<String, OperatorIdx>,
+    line_index: HashMap<String, LineIdx>,
+    schedules: Vec<Option<Schedule>>,
+    waiting: Vec<WaitingQueue>,
+    /// Operators who may have become eligible since the last dispatch.
+    dirty_operators: BTreeSet<OperatorIdx>,
+    /// Lines whose whole waiting queue must be looked at again (config change, opening).
+    dirty_lines: BTreeSet<LineIdx>,
+    /// Open dialogs each operator is offered or owns (derived).
+    holdings: Vec<BTreeSet<DialogId>>,
+    /// Each line's queue operators as a set (derived).
+    queue_members: Vec<HashSet<OperatorIdx>>,
+    /// Waiting dialogs that a specific operator outside the queue may take: their CRM
+    /// responsible or previous operator (derived).
+    affinity: BTreeMap<OperatorIdx, WaitingQueue>,
+    /// The current catch-up (inside `fire_due` only).
+    catch_up: CatchUp,
+}
+
+/// How many offer expiries of one dialog one call replays before it stops re-offering
+/// inside the gap (see `Engine::fire_due`).
+pub const MAX_OFFER_EXPIRIES_PER_CATCH_UP: u32 = 32;
+
+/// Bookkeeping of one `fire_due` call (never persisted: empty between calls).
+#[derive(Debug, Clone, Default)]
+struct CatchUp {
+    expiries: HashMap<DialogId, u32>,
+    deferred: BTreeSet<DialogId>,
+}
+
+fn secs(n: u64) -> Duration {
+    Duration::seconds(
+        i64::try_from(n)
+            .unwrap_or(i64::MAX / 1000)
+            .min(i64::MAX / 1000),
+    )
+}
+
+fn later(at: DateTime<Utc>, n: u64) -> Option<DateTime<Utc>> {
+    at.checked_add_signed(secs(n))
+}
+
+impl Engine {
+    /// Build an engine from a config; errors are `invalid_config` listing every problem
+    /// with its field path.
+    pub fn new(config: Config) -> Result<Engine, Error> {
+        config
+            .validate()
+            .map_err(|issues| ConfigIssue::into_error(&issues))?;
+        let operators: Vec<Operator> = config.operators.into_iter().map(Operator::new).collect();
+        let mut engine = Engine {
+            s: State {
+                now: None,
+                next_dialog: 1,
+                limits: config.limits,
+                forget_clients_after_days: config.forget_clients_after_days,
+                operators,
+                lines: Vec::new(),
+                dialogs: BTreeMap::new(),
+                clients: BTreeMap::new(),
+            },
+            timers: TimerTable::default(),
+            operator_index: HashMap::new(),
+            line_index: HashMap::new(),
+            schedules: Vec::new(),
+            waiting: Vec::new(),
+            dirty_operators: BTreeSet::new(),
+            dirty_lines: BTreeSet::new(),
+            holdings: Vec::new(),
+            queue_members: Vec::new(),
+            affinity: BTreeMap::new(),
+            catch_up: CatchUp::default(),
+        };
+        for line in config.lines {
+            engine.s.lines.push(Line {
+                config: line,
+                queue: Vec::new(),
+                last_offered: None,
+                totals: Default::default(),
+            });
+        }
+        engine.rebuild_indices();
+        Ok(engine)
+    }
+
+    /// Recompute everything derived from `State` (after `new` and `restore`).
+    fn rebuild_indices(&mut self) {
+        self.operator_index = self
+            .s
+            .operators
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.config.id.clone(), i as OperatorIdx))
+            .collect();
+        self.line_index = self
+            .s
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.config.id.clone(), i as LineIdx))
+            .collect();
+        let index = &self.operator_index;
+        for line in &mut self.s.lines {
+            line.queue = line
+                .config
+                .queue
+                .operators
+                .iter()
+                .filter_map(|id| index.get(id).copied())
+                .collect();
+        }
+        self.schedules = self
+            .s
+            .lines
+            .iter()
+            .map(|l| compile_schedule(&l.config))
+            .collect();
+        self.rebuild_routing_indices();
+        self.holdings = vec![BTreeSet::new(); self.s.operators.len()];
+        for d in self.s.dialogs.values() {
+            for &op in involved(&d.state) {
+                if let Some(h) = self.holdings.get_mut(op as usize) {
+                    h.insert(d.id);
+                }
+            }
+        }
+    }
+
+    /// Recompute the queue sets, waiting queues and affinity index from the state
+    /// (after `restore` and after config changes).
+    fn rebuild_routing_indices(&mut self) {
+        self.queue_members = self
+            .s
+            .lines
+            .iter()
+            .map(|l| l.queue.iter().copied().collect())
+            .collect();
+        self.waiting = vec![WaitingQueue::new(); self.s.lines.len()];
+        self.affinity.clear();
+        let queued: Vec<(i32, DialogId, LineIdx)> = self
+            .s
+            .dialogs
+            .values()
+            .filter(|d| matches!(d.state, DialogState::Queued { .. }))
+            .map(|d| (d.priority, d.id, d.line))
+            .collect();
+        for (priority, id, line) in queued {
+            if let Some(w) = self.waiting.get_mut(line as usize) {
+                w.insert((Reverse(priority), id));
+            }
+            for op in self.affinity_of(id) {
+                self.affinity
+                    .entry(op)
+                    .or_default()
+                    .insert((Reverse(priority), id));
+            }
+        }
+    }
+
+    /// Operators who may take this dialog from outside its line's queue.
+    fn affinity_of(&self, id: DialogId) -> Vec<OperatorIdx> {
+        let Some(d) = self.s.dialogs.get(&id) else {
+            return Vec::new();
+        };
+        let line = self.line(d.line);
+        let mut ops = Vec::new();
+        if line.config.crm.route_to_responsible
+            && d.crm_found
+            && let Some(op) = d
+                .responsible
+                .as_deref()
+                .and_then(|r| self.operator_index.get(r))
+        {
+            ops.push(*op);
+        }
+        if line.config.queue.prefer_previous_operator
+            && let Some(op) = self
+                .client_line(&d.client, d.line)
+                .and_then(|c| c.last_operator)
+        {
+            ops.push(op);
+        }
+        ops
+    }
+
+    // ----------------------------------------------------------------- public API
+
+    /// Apply one input at time `at` and return the actions to carry out.
+    ///
+    /// Timers due at or before `at` fire first (their actions come first). A rejected
+    /// input returns an error and changes nothing, not even the clock.
+    pub fn handle(&mut self, at: DateTime<Utc>, input: Input) -> Result<Vec<Action>, Error> {
+        let mut out = Vec::new();
+        self.handle_into(at, input, &mut out)?;
+        Ok(out)
+    }
+
+    /// Like [`Engine::handle`], appending to the caller's buffer (the hot path: no
+    /// allocation for the action list). On error the buffer is left as it was.
+    pub fn handle_into(
+        &mut self,
+        at: DateTime<Utc>,
+        input: Input,
+        out: &mut Vec<Action>,
+    ) -> Result<(), Error> {
+        self.check_time(at)?;
+        let timers_due = self.timers.next_deadline().is_some_and(|d| d <= at);
+        let checked = if timers_due && self.may_depend_on_timers(&input) {
+            // Slow path: fire the timers, then check; roll back if the input is refused.
+            let backup = self.clone();
+            let mark = out.len();
+            self.fire_due(at, out);
+            match self.check(&input) {
+                Ok(checked) => checked,
+                Err(e) => {
+                    *self = backup;
+                    out.truncate(mark);
+                    return Err(e);
+                }
+            }
+        } else {
+            let checked = self.check(&input)?;
+            self.fire_due(at, out);
+            checked
+        };
+        self.s.now = Some(at);
+        self.apply(at, checked, out);
+        self.dispatch(at, out);
+        self.arm_forget_sweep(at);
+        Ok(())
+    }
+
+    /// A clock tick: fire every timer due at or before `at`. A tick with nothing due
+    /// changes nothing but the clock.
+    pub fn advance(&mut self, at: DateTime<Utc>) -> Result<Vec<Action>, Error> {
+        let mut out = Vec::new();
+        self.advance_into(at, &mut out)?;
+        Ok(out)
+    }
+
+    /// Like [`Engine::advance`], appending to the caller's buffer.
+    pub fn advance_into(&mut self, at: DateTime<Utc>, out: &mut Vec<Action>) -> Result<(), Error> {
+        self.handle_into(at, Input::Tick, out)
+    }
+
+    /// When the host must call `advance` next: the earliest armed timer.
+    pub fn next_deadline(&self) -> Option<DateTime<Utc>> {
+        self.timers.next_deadline()
+    }
+
+    /// The engine's current time: the time of the last accepted input.
+    pub fn now(&self) -> Option<DateTime<Utc>> {
+        self.s.now
+    }
+
+    /// A full copy of the state, for persistence. `Engine::restore(engine.snapshot())`
+    /// behaves exactly like `engine` from then on.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            version: SNAPSHOT_VERSION,
+            state: self.s.clone(),
+            timers: self.timers.iter().map(|(at, key)| (key, at)).collect(),
+        }
+    }
+
+    /// Rebuild an engine from a snapshot; a wrong version or an inconsistent snapshot
+    /// is a `snapshot_version` error.
+    pub fn restore(snapshot: Snapshot) -> Result<Engine, Error> {
+        if snapshot.version != SNAPSHOT_VERSION {
+            return Err(Error::new(
+                ErrorKind::SnapshotVersion,
+                format!(
+                    "snapshot version {} is not supported (this engine reads version {SNAPSHOT_VERSION})",
+                    snapshot.version
+                ),
+            ));
+        }
+        let inconsistent = |problem: String| {
+            Error::new(
+                ErrorKind::SnapshotVersion,
+                format!("snapshot is inconsistent: {problem}"),
+            )
+        };
+        check_references(&snapshot.state, &snapshot.timers).map_err(inconsistent)?;
+        let mut timers = TimerTable::default();
+        for (key, at) in snapshot.timers {
+            timers.arm(key, at);
+        }
+        let mut engine = Engine {
+            s: snapshot.state,
+            timers,
+            operator_index: HashMap::new(),
+            line_index: HashMap::new(),
+            schedules: Vec::new(),
+            waiting: Vec::new(),
+            dirty_operators: BTreeSet::new(),
+            dirty_lines: BTreeSet::new(),
+            holdings: Vec::new(),
+            queue_members: Vec::new(),
+            affinity: BTreeMap::new(),
+            catch_up: CatchUp::default(),
+        };
+        engine.rebuild_indices();
+        engine.check_consistency().map_err(inconsistent)?;
+        Ok(engine)
+    }
+
+    /// Snapshot as bytes: a header (magic, encoding and snapshot version) and the
+    /// compact binary encoding of [`Snapshot`] (see [`crate::codec`]). For a readable
+    /// copy, serialize [`Engine::snapshot`] with any serde format (e.g. JSON).
+    pub fn snapshot_bytes(&self) -> Vec<u8> {
+        crate::codec::encode_snapshot(SNAPSHOT_VERSION, &self.snapshot())
+    }
+
+    /// Restore from [`Engine::snapshot_bytes`] output (or from the JSON of a
+    /// [`Snapshot`]); bad bytes are a `snapshot_version` error saying what is wrong.
+    pub fn restore_bytes(bytes: &[u8]) -> Result<Engine, Error> {
+        let bad = |message: String| Error::new(ErrorKind::SnapshotVersion, message);
+        #[cfg(feature = "json")]
+        if bytes.first() == Some(&b'{') {
+            let snapshot: Snapshot = serde_json::from_slice(bytes)
+                .map_err(|e| bad(format!("snapshot bytes are not a snapshot: {e}")))?;
+            return Engine::restore(snapshot);
+        }
+        let body = crate::codec::snapshot_body(bytes, SNAPSHOT_VERSION).map_err(bad)?;
+        let snapshot: Snapshot = crate::codec::from_slice(body)
+            .map_err(|e| bad(format!("snapshot bytes are corrupt: {e}")))?;
+        Engine::restore(snapshot)
+    }
+
+    /// A read-only view of an open dialog (closed dialogs are forgotten).
+    pub fn dialog(&self, id: DialogId) -> Option<DialogView> {
+        let d = self.s.dialogs.get(&id)?;
+        Some(DialogView {
+            dialog: d.id,
+            line: self.line_id(d.line).to_owned(),
+            client: d.client.clone(),
+            status: d.state.name().to_owned(),
+            substatus: match d.state {
+                DialogState::Assigned { answered: true, .. } => Some("answered".to_owned()),
+                DialogState::Assigned {
+                    answered: false, ..
+                } => Some("awaiting_operator".to_owned()),
+                DialogState::Queued { reason } => Some(reason.as_str().to_owned()),
+                _ => None,
+            },
+            operator: d.state.owner().map(|op| self.operator_id(op).to_owned()),
+            offered_to: match &d.state {
+                DialogState::Offered { operators, .. } => operators
+                    .iter()
+                    .map(|&op| self.operator_id(op).to_owned())
+                    .collect(),
+                _ => Vec::new(),
+            },
+            offer_expires_at: match &d.state {
+                DialogState::Offered { expires_at, .. } => Some(*expires_at),
+                _ => None,
+            },
+            tried: d
+                .tried
+                .iter()
+                .map(|&op| self.operator_id(op).to_owned())
+                .collect(),
+            priority: d.priority,
+            pinned: d.pinned,
+            opened_at: d.opened_at,
+            stats: d.stats(),
+        })
+    }
+
+    /// A read-only view of an operator.
+    pub fn operator(&self, id: &str) -> Option<OperatorView> {
+        let idx = *self.operator_index.get(id)?;
+        let o = self.op(idx);
+        let dialogs: Vec<DialogId> = self.holdings[idx as usize]
+            .iter()
+            .copied()
+            .filter(|id| {
+                self.s
+                    .dialogs
+                    .get(id)
+                    .is_some_and(|d| d.state.owner() == Some(idx))
+            })
+            .collect();
+        Some(OperatorView {
+            operator: o.config.id.clone(),
+            presence: o.presence,
+            load: o.load,
+            max_dialogs: o.config.max_dialogs,
+            line_load: o
+                .line_load
+                .iter()
+                .map(|(&l, &n)| (self.line_id(l).to_owned(), n))
+                .collect(),
+            dialogs,
+            last_assigned_at: o.last_assigned_at,
+        })
+    }
+
+    /// The waiting queue of a line, in dispatch order.
+    pub fn queue(&self, line: &str) -> Option<QueueView> {
+        let idx = *self.line_index.get(line)?;
+        let waiting = self.waiting.get(idx as usize)?;
+        Some(QueueView {
+            line: line.to_owned(),
+            waiting: waiting
+                .iter()
+                .filter_map(|&(_, id)| self.s.dialogs.get(&id))
+                .map(|d| QueueEntry {
+                    dialog: d.id,
+                    client: d.client.clone(),
+                    priority: d.priority,
+                    reason: match d.state {
+                        DialogState::Queued { reason } => reason,
+                        _ => QueueReason::NobodyAvailable,
+                    },
+                    since: d.opened_at,
+                })
+                .collect(),
+            operators: self.s.lines[idx as usize]
+                .queue
+                .iter()
+                .map(|&op| self.operator_id(op).to_owned())
+                .collect(),
+        })
+    }
+
+    /// Live counts and totals of a line.
+    pub fn stats(&self, line: &str) -> Option<LineStats> {
+        let idx = *self.line_index.get(line)?;
+        let l = &self.s.lines[idx as usize];
+        let mut stats = LineStats {
+            line: line.to_owned(),
+            open: 0,
+            bot: 0,
+            queued: 0,
+            offered: 0,
+            assigned: 0,
+            closing: 0,
+            operator_load: BTreeMap::new(),
+            closed: l.totals.closed,
+            avg_first_response_secs: (l.totals.responded > 0)
+                .then(|| l.totals.first_response_sum_secs as f64 / l.totals.responded as f64),
+            max_first_response_secs: (l.totals.responded > 0)
+                .then_some(l.totals.first_response_max_secs),
+            ratings: l.totals.ratings,
+            avg_rating: (l.totals.ratings > 0)
+                .then(|| l.totals.rating_sum as f64 / l.totals.ratings as f64),
+            unanswered_share: (l.totals.closed > 0)
+                .then(|| l.totals.unanswered as f64 / l.totals.closed as f64),
+        };
+        for d in self.s.dialogs.values().filter(|d| d.line == idx) {
+            stats.open += 1;
+            match d.state {
+                DialogState::Routing | DialogState::Queued { .. } => stats.queued += 1,
+                DialogState::Bot => stats.bot += 1,
+                DialogState::Offered { .. } => stats.offered += 1,
+                DialogState::Assigned { .. } => stats.assigned += 1,
+                DialogState::Closing { .. } => stats.closing += 1,
+            }
+        }
+        for o in &self.s.operators {
+            let n = o.load_in(idx);
+            if n > 0 {
+                stats.operator_load.insert(o.config.id.clone(), n);
+            }
+        }
+        Some(stats)
+    }
+
+    /// Why the last routing decision of an open dialog went as it did.
+    pub fn explain(&self, id: DialogId) -> Option<ExplainView> {
+        let d = self.s.dialogs.get(&id)?;
+        let e = d.explanation.as_ref()?;
+        let line = self.s.lines.get(e.line as usize)?;
+        Some(ExplainView {
+            dialog: id,
+            at: e.at,
+            line: line.config.id.clone(),
+            distribution: line.config.queue.distribution,
+            decision: e.decision,
+            operators: e
+                .verdicts
+                .iter()
+                .map(|&(op, verdict)| ExplainEntry {
+                    operator: self.operator_id(op).to_owned(),
+                    verdict,
+                })
+                .collect(),
+        })
+    }
+
+    /// Ids of every open dialog, ascending.
+    pub fn open_dialogs(&self) -> impl Iterator<Item = DialogId> + '_ {
+        self.s.dialogs.keys().copied()
+    }
+
+    /// Ids of every operator, in config order.
+    pub fn operator_ids(&self) -> impl Iterator<Item = &str> + '_ {
+        self.s.operators.iter().map(|o| o.config.id.as_str())
+    }
+
+    /// Ids of every line, in config order.
+    pub fn line_ids(&self) -> impl Iterator<Item = &str> + '_ {
+        self.s.lines.iter().map(|l| l.config.id.as_str())
+    }
+
+    /// Number of armed timers.
+    pub fn armed_timers(&self) -> usize {
+        self.timers.len()
+    }
+
+    /// Number of clients the engine remembers (for bounded-memory checks).
+    pub fn remembered_clients(&self) -> usize {
+        self.s.clients.len()
+    }
+
+    // ----------------------------------------------------------------- lookups
+
+    fn op(&self, idx: OperatorIdx) -> &Operator {
+        &self.s.operators[idx as usize]
+    }
+
+    fn operator_id(&self, idx: OperatorIdx) -> &str {
+        self.s
+            .operators
+            .get(idx as usize)
+            .map_or("", |o| o.config.id.as_str())
+    }
+
+    fn line_id(&self, idx: LineIdx) -> &str {
+        self.s
+            .lines
+            .get(idx as usize)
+            .map_or("", |l| l.config.id.as_str())
+    }
+
+    fn line(&self, idx: LineIdx) -> &Line {
+        &self.s.lines[idx as usize]
+    }
+
+    fn dialog_ref(&self, id: DialogId) -> Option<&Dialog> {
+        self.s.dialogs.get(&id)
+    }
+
+    fn schedule(&self, line: LineIdx) -> Option<&Schedule> {
+        self.schedules.get(line as usize).and_then(Option::as_ref)
+    }
+
+    fn is_open(&self, line: LineIdx, at: DateTime<Utc>) -> bool {
+        self.schedule(line).is_none_or(|s| s.is_open(at))
+    }
+
+    fn held_closed(&self, line: LineIdx, at: DateTime<Utc>) -> bool {
+        let l = self.line(line);
+        l.config
+            .schedule
+            .as_ref()
+            .is_some_and(|s| s.hold_until_open)
+            && !self.is_open(line, at)
+    }
+
+    fn client_line(&self, client: &str, line: LineIdx) -> Option<&ClientLine> {
+        self.s.clients.get(client)?.iter().find(|c| c.line == line)
+    }
+
+    fn client_line_mut(
+        &mut self,
+        client: &str,
+        line: LineIdx,
+        at: DateTime<Utc>,
+    ) -> &mut ClientLine {
+        let lines = self.s.clients.entry(client.to_owned()).or_default();
+        let pos = match lines.iter().position(|c| c.line == line) {
+            Some(pos) => pos,
+            None => {
+                lines.push(ClientLine {
+                    line,
+                    open: None,
+                    last_operator: None,
+                    dialogs: 0,
+                    last_seen: at,
+                });
+                lines.len() - 1
+            }
+        };
+        &mut lines[pos]
+    }
+}
+
+/// The reply of an off-hours or no-answer policy: its text or its form, when set.
+fn text_or_form(
+    out: &mut Vec<Action>,
+    dialog: DialogId,
+    kind: MessageKind,
+    text: Option<&String>,
+    form: Option<&String>,
+) {
+    if let Some(text) = text.filter(|t| !t.is_empty()) {
+        out.push(send(dialog, kind, text));
+    } else if let Some(form) = form.filter(|f| !f.is_empty()) {
+        out.push(Action::SendForm {
+            dialog,
+            form: form.clone(),
+        });
+    }
+}
+
+fn send(dialog: DialogId, kind: MessageKind, text: &str) -> Action {
+    Action::SendMessage {
+        dialog,
+        kind,
+        text: text.to_owned(),
+    }
+}
+
+fn compile_schedule(config: &LineConfig) -> Option<Schedule> {
+    let s = config.schedule.as_ref()?;
+    Schedule::parse(&s.timezone, &s.weekly, &s.holidays).ok()
+}

@@ -1,0 +1,525 @@
+//! Routing a dialog and dispatching waiting dialogs to operators who can take them.
+
+use super::*;
+
+impl Engine {
+    /// The eligibility verdict of `op` for dialog `d` in line `line`.
+    /// `Verdict::NotNextInRotation` means eligible.
+    pub(super) fn verdict(
+        &self,
+        op: OperatorIdx,
+        line: LineIdx,
+        d: &Dialog,
+        check_tried: bool,
+    ) -> Verdict {
+        let o = self.op(op);
+        let l = self.line(line);
+        if o.presence == PresenceStatus::Dismissed {
+            return Verdict::Dismissed;
+        }
+        if check_tried && d.was_tried(op) {
+            return Verdict::SkippedThisCycle;
+        }
+        if l.config.queue.check_availability && o.presence != PresenceStatus::Online {
+            return Verdict::Unavailable;
+        }
+        if o.config.max_dialogs > 0 && o.load >= o.config.max_dialogs {
+            return Verdict::AtCapacity;
+        }
+        let line_max = l.config.queue.max_dialogs;
+        if line_max > 0 && o.load_in(line) >= line_max {
+            return Verdict::AtLineCapacity;
+        }
+        if let Err(v) = o.qualifies(&d.skills, &d.language) {
+            return v;
+        }
+        Verdict::NotNextInRotation
+    }
+
+    /// The routing decision for a dialog, without changing anything.
+    pub(super) fn pick(&self, id: DialogId) -> Option<Pick> {
+        let d = self.dialog_ref(id)?;
+        let line = d.line;
+        let l = self.line(line);
+        // 1. The CRM responsible.
+        if let Some((op, forced)) = self.responsible_choice(d) {
+            return Some(Pick::assign(
+                op,
+                AssignReason::CrmResponsible,
+                forced,
+                self.not_considered(line, op),
+            ));
+        }
+        // 2. The previous operator.
+        if let Some(op) = self.previous_choice(d) {
+            return Some(Pick::assign(
+                op,
+                AssignReason::PreviousOperator,
+                false,
+                self.not_considered(line, op),
+            ));
+        }
+        // 3. The queue.
+        let mut verdicts: Vec<(OperatorIdx, Verdict)> = l
+            .queue
+            .iter()
+            .map(|&op| (op, self.verdict(op, line, d, true)))
+            .collect();
+        let eligible: Vec<usize> = verdicts
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, v))| *v == Verdict::NotNextInRotation)
+            .map(|(i, _)| i)
+            .collect();
+        let chosen = choose(
+            l.config.queue.distribution,
+            &l.queue,
+            &eligible,
+            l.last_offered,
+            &self.s.operators,
+        );
+        if chosen.is_empty() {
+            return None;
+        }
+        for &pos in &chosen {
+            if let Some(entry) = verdicts.get_mut(pos) {
+                entry.1 = Verdict::Chosen;
+            }
+        }
+        Some(Pick {
+            operators: chosen
+                .iter()
+                .filter_map(|&p| l.queue.get(p).copied())
+                .collect(),
+            assign: None,
+            forced: false,
+            verdicts,
+        })
+    }
+
+    /// The CRM responsible if they get this dialog now, with whether that bypasses
+    /// the availability and capacity checks (`responsible_checks_availability: false`).
+    pub(super) fn responsible_choice(&self, d: &Dialog) -> Option<(OperatorIdx, bool)> {
+        let crm = &self.line(d.line).config.crm;
+        if !crm.route_to_responsible || !d.crm_found {
+            return None;
+        }
+        let op = d
+            .responsible
+            .as_deref()
+            .and_then(|r| self.operator_index.get(r).copied())?;
+        match self.verdict(op, d.line, d, true) {
+            Verdict::NotNextInRotation => Some((op, false)),
+            Verdict::Dismissed | Verdict::SkippedThisCycle => None,
+            _ if !crm.responsible_checks_availability => Some((op, true)),
+            _ => None,
+        }
+    }
+
+    /// The client's previous operator in this line, if preferred and eligible.
+    pub(super) fn previous_choice(&self, d: &Dialog) -> Option<OperatorIdx> {
+        if !self.line(d.line).config.queue.prefer_previous_operator {
+            return None;
+        }
+        let op = self
+            .client_line(&d.client, d.line)
+            .and_then(|c| c.last_operator)?;
+        (self.verdict(op, d.line, d, true) == Verdict::NotNextInRotation).then_some(op)
+    }
+
+    pub(super) fn not_considered(
+        &self,
+        line: LineIdx,
+        chosen: OperatorIdx,
+    ) -> Vec<(OperatorIdx, Verdict)> {
+        let mut verdicts: Vec<(OperatorIdx, Verdict)> = self
+            .line(line)
+            .queue
+            .iter()
+            .map(|&op| {
+                (
+                    op,
+                    if op == chosen {
+                        Verdict::Chosen
+                    } else {
+                        Verdict::NotConsidered
+                    },
+                )
+            })
+            .collect();
+        if !self.line(line).queue.contains(&chosen) {
+            verdicts.insert(0, (chosen, Verdict::Chosen));
+        }
+        verdicts
+    }
+
+    pub(super) fn queue_verdicts(&self, id: DialogId) -> Vec<(OperatorIdx, Verdict)> {
+        let Some(d) = self.dialog_ref(id) else {
+            return Vec::new();
+        };
+        self.line(d.line)
+            .queue
+            .iter()
+            .map(|&op| (op, self.verdict(op, d.line, d, true)))
+            .collect()
+    }
+
+    pub(super) fn explain_decision(
+        &mut self,
+        at: DateTime<Utc>,
+        id: DialogId,
+        decision: Decision,
+        verdicts: Vec<(OperatorIdx, Verdict)>,
+    ) {
+        if let Some(d) = self.s.dialogs.get_mut(&id) {
+            d.explanation = Some(Explanation {
+                at,
+                line: d.line,
+                decision,
+                verdicts,
+            });
+        }
+    }
+
+    /// Route a dialog in state `Routing`: assign, offer, or queue it.
+    pub(super) fn route(&mut self, at: DateTime<Utc>, id: DialogId, out: &mut Vec<Action>) {
+        let Some(d) = self.dialog_ref(id) else { return };
+        let line = d.line;
+        if self.held_closed(line, at) {
+            let verdicts = self.queue_verdicts(id);
+            self.explain_decision(at, id, Decision::OffHours, verdicts);
+            self.enqueue(id, QueueReason::OffHours, out);
+            self.arm_line_opening(at, line);
+            return;
+        }
+        if let Some(pick) = self.pick(id) {
+            self.apply_pick(at, id, pick, out);
+            return;
+        }
+        let tried_any = self.dialog_ref(id).is_some_and(|d| !d.tried.is_empty());
+        if tried_any {
+            self.no_answer(at, id, out);
+        } else {
+            self.nobody_available(at, id, out);
+        }
+    }
+
+    pub(super) fn apply_pick(
+        &mut self,
+        at: DateTime<Utc>,
+        id: DialogId,
+        pick: Pick,
+        out: &mut Vec<Action>,
+    ) {
+        let Pick {
+            operators,
+            assign,
+            forced,
+            verdicts,
+        } = pick;
+        #[cfg(debug_assertions)]
+        if !forced {
+            // Capacity and availability are checked at decision time: prove it in
+            // debug builds (property tests and fuzzing run with these on).
+            if let Some(d) = self.dialog_ref(id) {
+                for &op in &operators {
+                    let verdict = self.verdict(op, d.line, d, true);
+                    debug_assert_eq!(
+                        verdict,
+                        Verdict::NotNextInRotation,
+                        "dialog {id} routed to ineligible operator {}",
+                        self.operator_id(op)
+                    );
+                }
+            }
+        }
+        if let Some(reason) = assign {
+            let decision = match reason {
+                AssignReason::PreviousOperator => Decision::PreviousOperator,
+                _ => Decision::CrmResponsible,
+            };
+            self.explain_decision(at, id, decision, verdicts);
+            if let Some(&op) = operators.first() {
+                self.assign(at, id, op, reason, forced, out);
+            }
+            return;
+        }
+        self.explain_decision(at, id, Decision::Offer, verdicts);
+        self.offer(at, id, operators, out);
+    }
+
+    pub(super) fn offer(
+        &mut self,
+        at: DateTime<Utc>,
+        id: DialogId,
+        operators: Vec<OperatorIdx>,
+        out: &mut Vec<Action>,
+    ) {
+        let Some(d) = self.dialog_ref(id) else { return };
+        let line = d.line;
+        let forward = self.line(line).config.queue.forward_after_secs;
+        let expires_at = later(at, forward).unwrap_or(at);
+        if operators.len() == 1 {
+            self.s.lines[line as usize].last_offered = operators.first().copied();
+        }
+        self.cancel(id, TimerKind::Retry);
+        out.push(Action::Offer {
+            dialog: id,
+            operators: operators
+                .iter()
+                .map(|&op| self.operator_id(op).to_owned())
+                .collect(),
+            expires_at,
+        });
+        self.set_state(
+            id,
+            DialogState::Offered {
+                operators,
+                expires_at,
+            },
+        );
+        self.arm(id, TimerKind::OfferExpiry, expires_at);
+    }
+
+    /// Put a dialog in the waiting queue; `queued` is emitted when the reason changes.
+    pub(super) fn enqueue(&mut self, id: DialogId, reason: QueueReason, out: &mut Vec<Action>) {
+        let Some(d) = self.dialog_ref(id) else { return };
+        if d.state != (DialogState::Queued { reason }) {
+            out.push(Action::Queued { dialog: id, reason });
+        }
+        self.set_state(id, DialogState::Queued { reason });
+    }
+
+    pub(super) fn nobody_available(
+        &mut self,
+        at: DateTime<Utc>,
+        id: DialogId,
+        out: &mut Vec<Action>,
+    ) {
+        let Some(d) = self.dialog_ref(id) else { return };
+        let line = d.line;
+        let l = self.line(line);
+        let verdicts = self.queue_verdicts(id);
+        if l.config.queue.when_nobody_available == WhenNobodyAvailable::AssignAnyway {
+            let target = forced_order(
+                l.config.queue.distribution,
+                l.queue.len(),
+                &l.queue,
+                l.last_offered,
+            )
+            .filter_map(|pos| l.queue.get(pos).copied())
+            .find(|&op| {
+                !matches!(
+                    verdicts.iter().find(|(o, _)| *o == op).map(|(_, v)| *v),
+                    Some(Verdict::Dismissed | Verdict::SkippedThisCycle)
+                )
+            });
+            if let Some(op) = target {
+                let verdicts = verdicts
+                    .into_iter()
+                    .map(|(o, v)| (o, if o == op { Verdict::Chosen } else { v }))
+                    .collect();
+                self.s.lines[line as usize].last_offered = Some(op);
+                self.explain_decision(at, id, Decision::AssignAnyway, verdicts);
+                self.assign(at, id, op, AssignReason::AssignAnyway, true, out);
+                return;
+            }
+        }
+        self.explain_decision(at, id, Decision::NobodyAvailable, verdicts);
+        self.enqueue(id, QueueReason::NobodyAvailable, out);
+        let text = &self.s.lines[line as usize].config.nobody_available_text;
+        if let Some(d) = self.s.dialogs.get_mut(&id)
+            && !d.nobody_available_sent
+            && !text.is_empty()
+        {
+            d.nobody_available_sent = true;
+            out.push(send(id, MessageKind::NobodyAvailable, text));
+        }
+    }
+
+    /// Every candidate of the cycle declined or timed out.
+    pub(super) fn no_answer(&mut self, at: DateTime<Utc>, id: DialogId, out: &mut Vec<Action>) {
+        let Some(d) = self.dialog_ref(id) else { return };
+        let line = d.line;
+        let policy = self.line(line).config.queue.no_answer.clone();
+        if policy.action == NoAnswerAction::Requeue {
+            if let Some(d) = self.s.dialogs.get_mut(&id) {
+                d.tried.clear();
+            }
+            match self.pick(id) {
+                Some(pick) => self.apply_pick(at, id, pick, out),
+                None => self.nobody_available(at, id, out),
+            }
+            return;
+        }
+        let verdicts = self.queue_verdicts(id);
+        self.explain_decision(at, id, Decision::NoAnswer, verdicts);
+        self.enqueue(id, QueueReason::NoAnswer, out);
+        text_or_form(
+            out,
+            id,
+            MessageKind::NoAnswer,
+            (policy.action == NoAnswerAction::SendText).then_some(&policy.text),
+            (policy.action == NoAnswerAction::SendForm).then_some(&policy.form),
+        );
+        if policy.retry_after_secs > 0
+            && let Some(deadline) = later(at, policy.retry_after_secs)
+        {
+            self.arm(id, TimerKind::Retry, deadline);
+        }
+    }
+
+    /// Give waiting dialogs to operators who may have become eligible.
+    ///
+    /// Between inputs no waiting dialog has an eligible operator, so only the
+    /// operators whose load fell (or who came online, or were reconfigured) can take
+    /// one: each of them takes waiting dialogs in global order (priority, then age)
+    /// while they have room. Lines whose config changed or that just opened are
+    /// looked at whole.
+    pub(super) fn dispatch(&mut self, at: DateTime<Utc>, out: &mut Vec<Action>) {
+        loop {
+            if let Some(line) = self.dirty_lines.pop_first() {
+                self.dispatch_line(at, line, out);
+            } else if let Some(op) = self.dirty_operators.pop_first() {
+                self.dispatch_operator(at, op, out);
+            } else {
+                break;
+            }
+        }
+    }
+
+    pub(super) fn dispatch_line(
+        &mut self,
+        at: DateTime<Utc>,
+        line: LineIdx,
+        out: &mut Vec<Action>,
+    ) {
+        if self
+            .waiting
+            .get(line as usize)
+            .is_none_or(BTreeSet::is_empty)
+            || self.held_closed(line, at)
+        {
+            return;
+        }
+        let ids: Vec<DialogId> = self.waiting[line as usize]
+            .iter()
+            .map(|&(_, id)| id)
+            .collect();
+        for id in ids {
+            let Some(DialogState::Queued { reason }) = self.dialog_ref(id).map(|d| d.state.clone())
+            else {
+                continue;
+            };
+            if let Some(pick) = self.pick(id) {
+                self.apply_pick(at, id, pick, out);
+            } else if reason == QueueReason::OffHours {
+                // The line opened but nobody is eligible: an ordinary wait now.
+                self.set_state(id, DialogState::Routing);
+                self.nobody_available(at, id, out);
+            }
+        }
+    }
+
+    pub(super) fn dispatch_operator(
+        &mut self,
+        at: DateTime<Utc>,
+        op: OperatorIdx,
+        out: &mut Vec<Action>,
+    ) {
+        let mut cursor: Option<(Reverse<i32>, DialogId)> = None;
+        loop {
+            if self.op(op).presence == PresenceStatus::Dismissed {
+                return;
+            }
+            let Some(key) = self.next_waiting_for(at, op, cursor) else {
+                return;
+            };
+            cursor = Some(key);
+            if let Some(pick) = self.pick(key.1) {
+                self.apply_pick(at, key.1, pick, out);
+            }
+        }
+    }
+
+    /// The first waiting dialog after `cursor` (in priority-then-age order across
+    /// lines) that `op` could take.
+    pub(super) fn next_waiting_for(
+        &self,
+        at: DateTime<Utc>,
+        op: OperatorIdx,
+        cursor: Option<(Reverse<i32>, DialogId)>,
+    ) -> Option<(Reverse<i32>, DialogId)> {
+        let lower = cursor.map_or(Bound::Unbounded, Bound::Excluded);
+        let mut best: Option<(Reverse<i32>, DialogId)> = None;
+        let affinity = self.affinity.get(&op).into_iter();
+        // Line-wide reasons are checked once per line, not per waiting dialog.
+        let queues = self
+            .waiting
+            .iter()
+            .enumerate()
+            .filter(|(line, waiting)| {
+                !waiting.is_empty()
+                    && self.queue_members[*line].contains(&op)
+                    && self.line_accepts(op, *line as LineIdx, at)
+            })
+            .map(|(_, waiting)| waiting);
+        for waiting in queues.chain(affinity) {
+            let found = waiting
+                .range((lower, Bound::Unbounded))
+                .take_while(|key| best.is_none_or(|b| **key < b))
+                .find(|key| {
+                    self.dialog_ref(key.1)
+                        .is_some_and(|d| !self.held_closed(d.line, at) && self.could_take(op, d))
+                });
+            if let Some(&key) = found {
+                best = Some(key);
+            }
+        }
+        best
+    }
+
+    /// Whether `op` could take any dialog of `line` from its queue (capacity,
+    /// availability, line capacity, hours).
+    pub(super) fn line_accepts(&self, op: OperatorIdx, line: LineIdx, at: DateTime<Utc>) -> bool {
+        let o = self.op(op);
+        let l = self.line(line);
+        (o.config.max_dialogs == 0 || o.load < o.config.max_dialogs)
+            && (!l.config.queue.check_availability || o.presence == PresenceStatus::Online)
+            && (l.config.queue.max_dialogs == 0 || o.load_in(line) < l.config.queue.max_dialogs)
+            && !self.held_closed(line, at)
+    }
+
+    /// Whether `op` is a candidate for dialog `d` right now: its CRM responsible or
+    /// previous operator as `pick` would choose them, or an eligible queue operator.
+    pub(super) fn could_take(&self, op: OperatorIdx, d: &Dialog) -> bool {
+        self.responsible_choice(d).is_some_and(|(r, _)| r == op)
+            || self.previous_choice(d) == Some(op)
+            || (self.queue_members[d.line as usize].contains(&op)
+                && self.verdict(op, d.line, d, true) == Verdict::NotNextInRotation)
+    }
+}
+
+/// A routing choice before it is applied.
+pub(super) struct Pick {
+    pub(super) operators: Vec<OperatorIdx>,
+    pub(super) assign: Option<AssignReason>,
+    pub(super) forced: bool,
+    pub(super) verdicts: Vec<(OperatorIdx, Verdict)>,
+}
+
+impl Pick {
+    pub(super) fn assign(
+        op: OperatorIdx,
+        reason: AssignReason,
+        forced: bool,
+        verdicts: Vec<(OperatorIdx, Verdict)>,
+    ) -> Pick {
+        Pick {
+            operators: vec![op],
+            assign: Some(reason),
+            forced,
+            verdicts,
+        }
+    }
+}

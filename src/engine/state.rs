@@ -1,0 +1,155 @@
+//! State changes shared by every handler: dialog state with load counts, timers, assignment, closing.
+
+use super::*;
+
+impl Engine {
+    /// Move a dialog to a new state, keeping load counts, operator holdings and the
+    /// waiting queues in step. Returns the old state.
+    pub(super) fn set_state(&mut self, id: DialogId, new: DialogState) -> DialogState {
+        let Some(d) = self.s.dialogs.get_mut(&id) else {
+            return DialogState::Routing;
+        };
+        let old = std::mem::replace(&mut d.state, new);
+        let line_idx = d.line;
+        let priority = d.priority;
+        let line = &self.s.lines[line_idx as usize];
+        let new = &self.s.dialogs[&id].state;
+        let old_counted: &[OperatorIdx] = if line.counts(&old) {
+            involved(&old)
+        } else {
+            &[]
+        };
+        let new_counted: &[OperatorIdx] = if line.counts(new) { involved(new) } else { &[] };
+        let (old_counted, new_counted) = (old_counted.to_vec(), new_counted.to_vec());
+        let (old_involved, new_involved) = (involved(&old).to_vec(), involved(new).to_vec());
+        let new_queued = matches!(new, DialogState::Queued { .. });
+        for &op in &old_counted {
+            if !new_counted.contains(&op) {
+                self.dirty_operators.insert(op);
+            }
+            self.s.operators[op as usize].remove_load(line_idx);
+        }
+        for &op in &old_involved {
+            self.holdings[op as usize].remove(&id);
+        }
+        for &op in &new_involved {
+            self.holdings[op as usize].insert(id);
+        }
+        for &op in &new_counted {
+            self.s.operators[op as usize].add_load(line_idx);
+        }
+        let was_queued = matches!(old, DialogState::Queued { .. });
+        if was_queued != new_queued {
+            let key = (Reverse(priority), id);
+            let affinity = self.affinity_of(id);
+            if new_queued {
+                self.waiting[line_idx as usize].insert(key);
+                for op in affinity {
+                    self.affinity.entry(op).or_default().insert(key);
+                }
+            } else {
+                self.waiting[line_idx as usize].remove(&key);
+                for op in affinity {
+                    if let Some(set) = self.affinity.get_mut(&op) {
+                        set.remove(&key);
+                        if set.is_empty() {
+                            self.affinity.remove(&op);
+                        }
+                    }
+                }
+            }
+        }
+        old
+    }
+
+    pub(super) fn arm(&mut self, dialog: DialogId, kind: TimerKind, at: DateTime<Utc>) {
+        self.timers.arm(TimerKey { dialog, kind }, at);
+    }
+
+    pub(super) fn cancel(&mut self, dialog: DialogId, kind: TimerKind) {
+        self.timers.cancel(TimerKey { dialog, kind });
+    }
+
+    pub(super) fn arm_line_opening(&mut self, at: DateTime<Utc>, line: LineIdx) {
+        if let Some(opening) = self.schedule(line).and_then(|s| s.next_opening(at)) {
+            self.timers.arm(
+                TimerKey {
+                    dialog: 0,
+                    kind: TimerKind::LineOpening(line),
+                },
+                opening,
+            );
+        }
+    }
+
+    /// Bookkeeping shared by every assignment.
+    pub(super) fn note_assignment(
+        &mut self,
+        at: DateTime<Utc>,
+        id: DialogId,
+        op: OperatorIdx,
+        forced: bool,
+    ) {
+        self.s.operators[op as usize].last_assigned_at = Some(at);
+        let Some(d) = self.s.dialogs.get_mut(&id) else {
+            return;
+        };
+        d.tried.clear();
+        d.forced = forced;
+        let (client, line) = (d.client.clone(), d.line);
+        self.client_line_mut(&client, line, at).last_operator = Some(op);
+        self.cancel(id, TimerKind::OfferExpiry);
+        self.cancel(id, TimerKind::Retry);
+    }
+
+    pub(super) fn assign(
+        &mut self,
+        at: DateTime<Utc>,
+        id: DialogId,
+        op: OperatorIdx,
+        reason: AssignReason,
+        forced: bool,
+        out: &mut Vec<Action>,
+    ) {
+        let Some(d) = self.dialog_ref(id) else { return };
+        let answered = d.awaiting_since.is_none();
+        self.set_state(
+            id,
+            DialogState::Assigned {
+                operator: op,
+                answered,
+            },
+        );
+        self.note_assignment(at, id, op, forced);
+        out.push(Action::Assigned {
+            dialog: id,
+            operator: self.operator_id(op).to_owned(),
+            reason,
+        });
+    }
+
+    pub(super) fn close_dialog(
+        &mut self,
+        at: DateTime<Utc>,
+        id: DialogId,
+        reason: CloseReason,
+        out: &mut Vec<Action>,
+    ) {
+        self.set_state(id, DialogState::Routing);
+        self.timers.cancel_dialog(id);
+        let Some(d) = self.s.dialogs.remove(&id) else {
+            return;
+        };
+        let stats = d.stats();
+        let line = d.line;
+        self.s.lines[line as usize].totals.add(&stats);
+        let record = self.client_line_mut(&d.client, line, at);
+        record.open = None;
+        record.last_seen = at;
+        out.push(Action::DialogClosed {
+            dialog: id,
+            reason,
+            stats,
+        });
+    }
+}
