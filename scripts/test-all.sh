@@ -27,6 +27,9 @@ step "cargo test (unit, scenarios, property tests, doc tests)"
 cargo test --workspace --locked 2>&1 | tee "$log_dir/rust.log"
 rust_passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$log_dir/rust.log" | awk '{s+=$4} END {print s+0}')
 
+step "the Rust host example (restart from snapshot + log gives the same state)"
+cargo run --locked --quiet --example host
+
 c_passed=0
 if [ -f bindings/c/tests/run.sh ]; then
   step "C library tests (gcc, g++, static, dynamic, valgrind)"
