@@ -81,6 +81,14 @@ pub struct Snapshot {
     timers: Vec<(TimerKey, DateTime<Utc>)>,
 }
 
+/// [`Snapshot`] borrowing the live state: the same serde shape, without the copy.
+#[derive(Serialize)]
+struct SnapshotView<'a> {
+    version: u32,
+    state: &'a State,
+    timers: Vec<(TimerKey, DateTime<Utc>)>,
+}
+
 /// The routing engine for one tenant.
 ///
 /// ```
@@ -415,7 +423,13 @@ impl Engine {
     /// compact binary encoding of [`Snapshot`] (see [`crate::codec`]). For a readable
     /// copy, serialize [`Engine::snapshot`] with any serde format (e.g. JSON).
     pub fn snapshot_bytes(&self) -> Vec<u8> {
-        crate::codec::encode_snapshot(SNAPSHOT_VERSION, &self.snapshot())
+        // Encode straight from the live state: no copy of it.
+        let view = SnapshotView {
+            version: SNAPSHOT_VERSION,
+            state: &self.s,
+            timers: self.timers.iter().map(|(at, key)| (key, at)).collect(),
+        };
+        crate::codec::encode_snapshot(SNAPSHOT_VERSION, &view)
     }
 
     /// Restore from [`Engine::snapshot_bytes`] output (or from the JSON of a
