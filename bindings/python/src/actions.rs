@@ -88,6 +88,16 @@ wire_enum_fields!(
     CloseReason
 );
 
+/// The result of `__eq__` / `__ne__` for two objects of one class that are `equal` or
+/// not (shared by inputs, actions, stats and configs); other comparisons are not supported.
+pub fn compare(py: Python<'_>, equal: bool, op: CompareOp) -> PyResult<Py<PyAny>> {
+    Ok(match op {
+        CompareOp::Eq => equal.into_pyobject(py)?.to_owned().into_any().unbind(),
+        CompareOp::Ne => (!equal).into_pyobject(py)?.to_owned().into_any().unbind(),
+        _ => py.NotImplemented(),
+    })
+}
+
 /// A stable hash of a serializable value (its JSON text).
 pub fn json_hash<T: serde::Serialize>(value: &T) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -172,12 +182,7 @@ impl PyAction {
         let Ok(other) = other.cast::<PyAction>() else {
             return Ok(py.NotImplemented());
         };
-        let equal = self.inner == other.get().inner;
-        Ok(match op {
-            CompareOp::Eq => equal.into_pyobject(py)?.to_owned().into_any().unbind(),
-            CompareOp::Ne => (!equal).into_pyobject(py)?.to_owned().into_any().unbind(),
-            _ => py.NotImplemented(),
-        })
+        compare(py, self.inner == other.get().inner, op)
     }
 
     fn __hash__(&self) -> u64 {
@@ -473,12 +478,7 @@ impl PyDialogStats {
         let Ok(other) = other.cast::<PyDialogStats>() else {
             return Ok(py.NotImplemented());
         };
-        let equal = self.inner == other.get().inner;
-        Ok(match op {
-            CompareOp::Eq => equal.into_pyobject(py)?.to_owned().into_any().unbind(),
-            CompareOp::Ne => (!equal).into_pyobject(py)?.to_owned().into_any().unbind(),
-            _ => py.NotImplemented(),
-        })
+        compare(py, self.inner == other.get().inner, op)
     }
 
     fn __hash__(&self) -> u64 {

@@ -6,6 +6,7 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyMapping, PyString};
 
+use crate::actions::compare;
 use crate::args;
 use crate::convert::{self, Times, type_name};
 use crate::errors;
@@ -94,12 +95,7 @@ impl PyConfig {
         let Ok(other) = other.cast::<PyConfig>() else {
             return Ok(py.NotImplemented());
         };
-        let equal = self.inner == other.get().inner;
-        Ok(match op {
-            CompareOp::Eq => equal.into_pyobject(py)?.to_owned().into_any().unbind(),
-            CompareOp::Ne => (!equal).into_pyobject(py)?.to_owned().into_any().unbind(),
-            _ => py.NotImplemented(),
-        })
+        compare(py, self.inner == other.get().inner, op)
     }
 
     fn __hash__(&self) -> u64 {

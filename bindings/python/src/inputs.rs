@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyMapping, PyTuple};
 use serde_json::{Map, Value};
 
-use crate::actions::{json_hash, reduce_from_match_args, repr_from_match_args};
+use crate::actions::{compare, json_hash, reduce_from_match_args, repr_from_match_args};
 use crate::args::{self, Bool, Int, Json, OptJson, OptStr, PyArg, Str, StrList};
 use crate::convert::{self, Times, type_name};
 use crate::errors;
@@ -98,12 +98,7 @@ impl PyInput {
         let Ok(other) = other.cast::<PyInput>() else {
             return Ok(py.NotImplemented());
         };
-        let equal = self.inner == other.get().inner;
-        Ok(match op {
-            CompareOp::Eq => equal.into_pyobject(py)?.to_owned().into_any().unbind(),
-            CompareOp::Ne => (!equal).into_pyobject(py)?.to_owned().into_any().unbind(),
-            _ => py.NotImplemented(),
-        })
+        compare(py, self.inner == other.get().inner, op)
     }
 
     fn __hash__(&self) -> u64 {
