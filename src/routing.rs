@@ -54,68 +54,106 @@ pub(crate) fn involved(state: &DialogState) -> &[OperatorIdx] {
 /// Waiting dialogs of one line: higher priority first, then older first.
 pub(crate) type WaitingQueue = BTreeSet<(Reverse<i32>, DialogId)>;
 
-/// Pick among eligible queue operators per the distribution mode.
+/// Where an operator stands in a line's [`ReadyIndex`]: the mode's preference
+/// (lower first), then the queue position.
 ///
-/// `eligible` lists positions in the line's queue (ascending). Returns the chosen
-/// positions: one, or all of them for `all`.
-pub(crate) fn choose(
-    mode: Distribution,
-    queue: &[OperatorIdx],
-    eligible: &[usize],
-    last_offered: Option<OperatorIdx>,
-    operators: &[Operator],
-) -> Vec<usize> {
-    let Some(&first) = eligible.first() else {
-        return Vec::new();
-    };
+/// `strict`, `evenly` and `all` rank by position alone; `least_busy` by load first;
+/// `longest_idle` by the last assignment first (never assigned sorts before any time).
+pub(crate) type RankKey = (u32, Option<DateTime<Utc>>, u32);
+
+/// The rank of the operator at queue position `pos` under `mode`.
+pub(crate) fn rank_key(mode: Distribution, operator: &Operator, pos: u32) -> RankKey {
     match mode {
-        Distribution::Strict => vec![first],
-        Distribution::All => eligible.to_vec(),
-        Distribution::Evenly => {
-            let start = last_offered.and_then(|op| queue.iter().position(|&q| q == op));
-            let next = match start {
-                Some(pos) => eligible.iter().copied().find(|&p| p > pos).unwrap_or(first),
-                None => first,
-            };
-            vec![next]
-        }
-        Distribution::LeastBusy => {
-            let best = eligible
-                .iter()
-                .copied()
-                .min_by_key(|&p| (load_of(operators, queue, p), p))
-                .unwrap_or(first);
-            vec![best]
-        }
-        Distribution::LongestIdle => {
-            let best = eligible
-                .iter()
-                .copied()
-                .min_by_key(|&p| (idle_key(operators, queue, p), p))
-                .unwrap_or(first);
-            vec![best]
-        }
+        Distribution::LeastBusy => (operator.load, None, pos),
+        Distribution::LongestIdle => (0, operator.last_assigned_at, pos),
+        Distribution::Strict | Distribution::Evenly | Distribution::All => (0, None, pos),
     }
 }
 
-fn load_of(operators: &[Operator], queue: &[OperatorIdx], pos: usize) -> u32 {
-    queue
-        .get(pos)
-        .and_then(|&op| operators.get(op as usize))
-        .map_or(u32::MAX, |o| o.load)
+/// The routing index: per line, the queue operators who pass every check that does
+/// not depend on the dialog (not dismissed, available when the line checks it, under
+/// their own and the line's capacity), ordered by the line's distribution mode.
+///
+/// A routing decision walks it in order and stops at the first operator who also
+/// passes the dialog's own checks (skills, language, not tried this cycle), so its
+/// cost does not grow with the queue. The engine refreshes an operator's entries
+/// whenever their presence, load, last assignment or config changes, and rebuilds
+/// it whole when lines or queues change; `check_consistency` compares it with a
+/// fresh rebuild.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct ReadyIndex {
+    /// Per line: ranks of the ready queue operators.
+    pub by_line: Vec<BTreeSet<RankKey>>,
+    /// Per operator: each (line, queue position) they hold and their current rank there.
+    pub places: Vec<Vec<(LineIdx, u32, Option<RankKey>)>>,
 }
 
-/// Never assigned sorts first (the longest idle of all), then the oldest assignment.
-fn idle_key(
-    operators: &[Operator],
-    queue: &[OperatorIdx],
-    pos: usize,
-) -> (bool, Option<DateTime<Utc>>) {
-    let last = queue
-        .get(pos)
-        .and_then(|&op| operators.get(op as usize))
-        .and_then(|o| o.last_assigned_at);
-    (last.is_some(), last)
+impl ReadyIndex {
+    /// An empty index shaped for the given lines and operator count (nobody ready).
+    pub fn shaped(lines: &[Line], operator_count: usize) -> ReadyIndex {
+        let mut places = vec![Vec::new(); operator_count];
+        for (line, l) in lines.iter().enumerate() {
+            for (pos, &op) in l.queue.iter().enumerate() {
+                if let Some(p) = places.get_mut(op as usize) {
+                    p.push((line as LineIdx, pos as u32, None));
+                }
+            }
+        }
+        ReadyIndex {
+            by_line: vec![BTreeSet::new(); lines.len()],
+            places,
+        }
+    }
+
+    /// Set the ranks of `op` (one per place, `None` = not ready there).
+    pub fn update(
+        &mut self,
+        op: OperatorIdx,
+        mut rank: impl FnMut(LineIdx, u32) -> Option<RankKey>,
+    ) {
+        let Some(places) = self.places.get_mut(op as usize) else {
+            return;
+        };
+        for (line, pos, stored) in places.iter_mut() {
+            let new = rank(*line, *pos);
+            if new == *stored {
+                continue;
+            }
+            let set = &mut self.by_line[*line as usize];
+            if let Some(old) = stored.take() {
+                set.remove(&old);
+            }
+            if let Some(key) = new {
+                set.insert(key);
+            }
+            *stored = new;
+        }
+    }
+
+    /// The queue position of `op` in `line`.
+    pub fn position(&self, op: OperatorIdx, line: LineIdx) -> Option<u32> {
+        self.places
+            .get(op as usize)?
+            .iter()
+            .find(|(l, _, _)| *l == line)
+            .map(|&(_, pos, _)| pos)
+    }
+
+    /// The ready ranks of `line` in the order `mode` tries them: for `evenly`, from the
+    /// position after `rotation` (the last single offer), wrapping around.
+    pub fn in_order(
+        &self,
+        line: LineIdx,
+        mode: Distribution,
+        rotation: Option<u32>,
+    ) -> impl Iterator<Item = &RankKey> {
+        let set = &self.by_line[line as usize];
+        let split = match (mode, rotation) {
+            (Distribution::Evenly, Some(pos)) => (0, None, pos.saturating_add(1)),
+            _ => (0, None, 0),
+        };
+        set.range(split..).chain(set.range(..split))
+    }
 }
 
 /// The order in which `assign_anyway` walks the queue: the mode's rotation start.
@@ -140,7 +178,8 @@ pub(crate) struct Explanation {
     pub at: DateTime<Utc>,
     pub line: LineIdx,
     pub decision: Decision,
-    pub verdicts: Vec<(OperatorIdx, Verdict)>,
+    /// The operators the decision chose (offered or assigned); empty when queued.
+    pub chosen: Vec<OperatorIdx>,
 }
 
 /// What a routing decision did.
@@ -206,75 +245,92 @@ mod tests {
             .collect()
     }
 
+    fn line(queue: Vec<OperatorIdx>) -> Line {
+        Line {
+            config: LineConfig::default(),
+            queue,
+            last_offered: None,
+            totals: LineTotals::default(),
+        }
+    }
+
+    /// An index of one line whose queue is operators 0..n, with the given ranks.
+    fn index(n: u32, rank: impl Fn(u32) -> Option<RankKey>) -> ReadyIndex {
+        let mut ready = ReadyIndex::shaped(&[line((0..n).collect())], n as usize);
+        for op in 0..n {
+            ready.update(op, |_, _| rank(op));
+        }
+        ready
+    }
+
+    fn positions<'a>(it: impl Iterator<Item = &'a RankKey>) -> Vec<u32> {
+        it.map(|k| k.2).collect()
+    }
+
     #[test]
-    fn strict_takes_first_eligible() {
-        let o = ops(3);
+    fn evenly_starts_after_the_rotation_point_and_wraps() {
+        let ready = index(4, |op| (op != 2).then_some((0, None, op)));
+        let order = |rotation| positions(ready.in_order(0, Distribution::Evenly, rotation));
+        assert_eq!(order(None), vec![0, 1, 3]);
+        assert_eq!(order(Some(0)), vec![1, 3, 0]);
+        assert_eq!(order(Some(1)), vec![3, 0, 1]);
+        assert_eq!(order(Some(3)), vec![0, 1, 3]);
+        // Strict ignores the rotation.
         assert_eq!(
-            choose(Distribution::Strict, &[0, 1, 2], &[1, 2], Some(1), &o),
-            vec![1]
+            positions(ready.in_order(0, Distribution::Strict, Some(1))),
+            vec![0, 1, 3]
         );
     }
 
     #[test]
-    fn evenly_rotates_after_last_offer_and_wraps() {
-        let o = ops(3);
-        let q = [0, 1, 2];
-        assert_eq!(
-            choose(Distribution::Evenly, &q, &[0, 1, 2], None, &o),
-            vec![0]
-        );
-        assert_eq!(
-            choose(Distribution::Evenly, &q, &[0, 1, 2], Some(0), &o),
-            vec![1]
-        );
-        assert_eq!(
-            choose(Distribution::Evenly, &q, &[0, 1, 2], Some(2), &o),
-            vec![0]
-        );
-        assert_eq!(
-            choose(Distribution::Evenly, &q, &[0, 2], Some(0), &o),
-            vec![2]
-        );
-        assert_eq!(choose(Distribution::Evenly, &q, &[0], Some(1), &o), vec![0]);
-    }
-
-    #[test]
-    fn all_offers_everyone_eligible() {
-        let o = ops(3);
-        assert_eq!(
-            choose(Distribution::All, &[0, 1, 2], &[0, 2], None, &o),
-            vec![0, 2]
-        );
-        assert!(choose(Distribution::All, &[0, 1, 2], &[], None, &o).is_empty());
-    }
-
-    #[test]
-    fn least_busy_ties_by_queue_order() {
+    fn least_busy_ranks_by_load_then_position() {
         let mut o = ops(3);
         o[0].load = 2;
         o[1].load = 1;
         o[2].load = 1;
+        let ready = index(3, |op| {
+            Some(rank_key(Distribution::LeastBusy, &o[op as usize], op))
+        });
         assert_eq!(
-            choose(Distribution::LeastBusy, &[0, 1, 2], &[0, 1, 2], None, &o),
-            vec![1]
+            positions(ready.in_order(0, Distribution::LeastBusy, None)),
+            vec![1, 2, 0]
         );
     }
 
     #[test]
-    fn longest_idle_prefers_never_assigned_then_oldest() {
+    fn longest_idle_ranks_never_assigned_first_then_oldest() {
         let mut o = ops(3);
         let t = |s: i64| Utc.timestamp_opt(1_800_000_000 + s, 0).unwrap();
         o[0].last_assigned_at = Some(t(10));
         o[1].last_assigned_at = Some(t(5));
-        o[2].last_assigned_at = None;
+        let ready = index(3, |op| {
+            Some(rank_key(Distribution::LongestIdle, &o[op as usize], op))
+        });
         assert_eq!(
-            choose(Distribution::LongestIdle, &[0, 1, 2], &[0, 1, 2], None, &o),
-            vec![2]
+            positions(ready.in_order(0, Distribution::LongestIdle, None)),
+            vec![2, 1, 0]
         );
+    }
+
+    #[test]
+    fn update_moves_and_removes_ranks() {
+        let mut ready = index(3, |op| Some((0, None, op)));
+        ready.update(1, |_, pos| Some((5, None, pos)));
         assert_eq!(
-            choose(Distribution::LongestIdle, &[0, 1, 2], &[0, 1], None, &o),
-            vec![1]
+            positions(ready.in_order(0, Distribution::LeastBusy, None)),
+            vec![0, 2, 1]
         );
+        ready.update(0, |_, _| None);
+        assert_eq!(
+            positions(ready.in_order(0, Distribution::LeastBusy, None)),
+            vec![2, 1]
+        );
+        assert_eq!(ready.position(2, 0), Some(2));
+        assert_eq!(ready.position(2, 1), None);
+        // A rebuild from the same ranks is equal (what `check_consistency` compares).
+        let mut again = index(3, |op| (op != 0).then_some((0, None, op)));
+        again.update(1, |_, pos| Some((5, None, pos)));
+        assert_eq!(ready, again);
     }
 
     #[test]

@@ -558,6 +558,7 @@ impl Engine {
         out: &mut Vec<Action>,
     ) {
         let old = std::mem::replace(&mut self.s.operators[op as usize].presence, status);
+        self.refresh_ready(op);
         if status == PresenceStatus::Online || old == PresenceStatus::Dismissed {
             self.dirty_operators.insert(op);
         }
@@ -729,6 +730,7 @@ impl Engine {
         match existing {
             Some(idx) => {
                 self.s.operators[idx as usize].config = config;
+                self.refresh_ready(idx);
                 self.dirty_operators.insert(idx);
             }
             None => {
@@ -737,18 +739,8 @@ impl Engine {
                 self.s.operators.push(Operator::new(config));
                 self.holdings.push(BTreeSet::new());
                 self.dirty_operators.insert(idx);
-                self.rebuild_after_new_operator();
                 // A line may already list this operator (queues name ids; resolve again).
-                let index = &self.operator_index;
-                for line in &mut self.s.lines {
-                    line.queue = line
-                        .config
-                        .queue
-                        .operators
-                        .iter()
-                        .filter_map(|id| index.get(id).copied())
-                        .collect();
-                }
+                self.rebuild_after_new_operator();
             }
         }
     }

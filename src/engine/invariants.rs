@@ -106,6 +106,9 @@ impl Engine {
                 ));
             }
         }
+        if self.ready != self.fresh_ready() {
+            return Err("the routing index does not match the operators and lines".into());
+        }
         Ok(())
     }
 
@@ -120,14 +123,22 @@ impl Engine {
         {
             return Vec::new();
         }
-        match self.pick(id) {
-            Some(p) => p
-                .operators
-                .iter()
-                .map(|&op| self.operator_id(op).to_owned())
-                .collect(),
-            None => Vec::new(),
-        }
+        // A scan of every verdict, independent of the routing index `pick` uses.
+        let responsible = self.responsible_choice(d).map(|(op, _)| op);
+        let queue = self
+            .line(d.line)
+            .queue
+            .iter()
+            .copied()
+            .filter(|&op| self.verdict(op, d.line, d, true) == Verdict::NotNextInRotation);
+        let mut eligible: Vec<String> = responsible
+            .into_iter()
+            .chain(self.previous_choice(d))
+            .chain(queue)
+            .map(|op| self.operator_id(op).to_owned())
+            .collect();
+        eligible.dedup();
+        eligible
     }
 
     /// Whether an operator is over a capacity limit with dialogs the engine chose to
@@ -226,7 +237,7 @@ pub(super) fn check_references(
         let explained_ok = d
             .explanation
             .as_ref()
-            .is_none_or(|e| line_ok(e.line) && e.verdicts.iter().all(|&(op, _)| op_ok(op)));
+            .is_none_or(|e| line_ok(e.line) && e.chosen.iter().all(|&op| op_ok(op)));
         if !line_ok(d.line) || !ops_ok || !explained_ok {
             return Err(format!(
                 "dialog {id} names a line or operator that does not exist"

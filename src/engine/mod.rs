@@ -19,8 +19,8 @@ use crate::action::{
     Action, AssignReason, BotStopReason, CloseReason, Kpi, MessageKind, QueueReason, WithdrawReason,
 };
 use crate::config::{
-    Config, CreateLead, GreetingWhen, LineConfig, NoAnswerAction, OffHoursAction, OperatorConfig,
-    WhenNobodyAvailable, validate_line, validate_operator,
+    Config, CreateLead, Distribution, GreetingWhen, LineConfig, NoAnswerAction, OffHoursAction,
+    OperatorConfig, WhenNobodyAvailable, validate_line, validate_operator,
 };
 use crate::dialog::{Dialog, DialogState, LineIdx, OperatorIdx};
 use crate::error::{ConfigIssue, Error, ErrorKind};
@@ -28,8 +28,8 @@ use crate::input::{ClientMessage, Input, PresenceStatus};
 use crate::limits::Limits;
 use crate::operator::{Operator, Verdict};
 use crate::routing::{
-    Decision, ExplainEntry, ExplainView, Explanation, Line, WaitingQueue, choose, forced_order,
-    involved,
+    Decision, ExplainEntry, ExplainView, Explanation, Line, RankKey, ReadyIndex, WaitingQueue,
+    forced_order, involved, rank_key,
 };
 use crate::schedule::Schedule;
 use crate::stats::LineStats;
@@ -124,6 +124,8 @@ pub struct Engine {
     holdings: Vec<BTreeSet<DialogId>>,
     /// Each line's queue operators as a set (derived).
     queue_members: Vec<HashSet<OperatorIdx>>,
+    /// Per line, the queue operators ready for a dialog, in the mode's order (derived).
+    ready: ReadyIndex,
     /// Waiting dialogs that a specific operator outside the queue may take: their CRM
     /// responsible or previous operator (derived).
     affinity: BTreeMap<OperatorIdx, WaitingQueue>,
@@ -182,6 +184,7 @@ impl Engine {
             dirty_lines: BTreeSet::new(),
             holdings: Vec::new(),
             queue_members: Vec::new(),
+            ready: ReadyIndex::default(),
             affinity: BTreeMap::new(),
             catch_up: CatchUp::default(),
         };
@@ -249,6 +252,7 @@ impl Engine {
             .iter()
             .map(|l| l.queue.iter().copied().collect())
             .collect();
+        self.rebuild_ready();
         self.waiting = vec![WaitingQueue::new(); self.s.lines.len()];
         self.affinity.clear();
         let queued: Vec<(i32, DialogId, LineIdx)> = self
@@ -411,6 +415,7 @@ impl Engine {
             dirty_lines: BTreeSet::new(),
             holdings: Vec::new(),
             queue_members: Vec::new(),
+            ready: ReadyIndex::default(),
             affinity: BTreeMap::new(),
             catch_up: CatchUp::default(),
         };
@@ -589,20 +594,42 @@ impl Engine {
     }
 
     /// Why the last routing decision of an open dialog went as it did.
+    ///
+    /// The decision, its time and the operators it chose are recorded when it is
+    /// made; every other queue operator's verdict is worked out now, against the
+    /// dialog as it stands (so recording a decision costs nothing per queue operator).
+    /// For a CRM-responsible or previous-operator assignment the queue was not
+    /// looked at: the others are `not_considered`, and a chosen operator outside the
+    /// queue comes first.
     pub fn explain(&self, id: DialogId) -> Option<ExplainView> {
         let d = self.s.dialogs.get(&id)?;
         let e = d.explanation.as_ref()?;
         let line = self.s.lines.get(e.line as usize)?;
+        let queue_looked_at = !matches!(
+            e.decision,
+            Decision::CrmResponsible | Decision::PreviousOperator
+        );
+        let outside = e.chosen.iter().filter(|op| !line.queue.contains(op));
+        let verdicts = outside
+            .map(|&op| (op, Verdict::Chosen))
+            .chain(line.queue.iter().map(|&op| {
+                let verdict = if e.chosen.contains(&op) {
+                    Verdict::Chosen
+                } else if queue_looked_at {
+                    self.verdict(op, e.line, d, true)
+                } else {
+                    Verdict::NotConsidered
+                };
+                (op, verdict)
+            }));
         Some(ExplainView {
             dialog: id,
             at: e.at,
             line: line.config.id.clone(),
             distribution: line.config.queue.distribution,
             decision: e.decision,
-            operators: e
-                .verdicts
-                .iter()
-                .map(|&(op, verdict)| ExplainEntry {
+            operators: verdicts
+                .map(|(op, verdict)| ExplainEntry {
                     operator: self.operator_id(op).to_owned(),
                     verdict,
                 })

@@ -36,64 +36,81 @@ impl Engine {
         Verdict::NotNextInRotation
     }
 
+    /// The rank of `op` at queue position `pos` of `line` in the routing index, or
+    /// `None` when a dialog-independent check rules them out (the checks of
+    /// [`Engine::verdict`] that do not look at the dialog).
+    pub(super) fn ready_rank(&self, op: OperatorIdx, line: LineIdx, pos: u32) -> Option<RankKey> {
+        let o = self.op(op);
+        let l = self.line(line);
+        let ready = o.presence != PresenceStatus::Dismissed
+            && (!l.config.queue.check_availability || o.presence == PresenceStatus::Online)
+            && (o.config.max_dialogs == 0 || o.load < o.config.max_dialogs)
+            && (l.config.queue.max_dialogs == 0 || o.load_in(line) < l.config.queue.max_dialogs);
+        ready.then(|| rank_key(l.config.queue.distribution, o, pos))
+    }
+
+    /// Bring the routing index up to date after `op`'s presence, load, last
+    /// assignment or config changed.
+    pub(super) fn refresh_ready(&mut self, op: OperatorIdx) {
+        let mut ready = std::mem::take(&mut self.ready);
+        ready.update(op, |line, pos| self.ready_rank(op, line, pos));
+        self.ready = ready;
+    }
+
+    /// Rebuild the routing index from scratch (after lines or queues change).
+    pub(super) fn rebuild_ready(&mut self) {
+        self.ready = self.fresh_ready();
+    }
+
+    /// The routing index as a rebuild would make it.
+    pub(super) fn fresh_ready(&self) -> ReadyIndex {
+        let mut ready = ReadyIndex::shaped(&self.s.lines, self.s.operators.len());
+        for op in 0..self.s.operators.len() as OperatorIdx {
+            ready.update(op, |line, pos| self.ready_rank(op, line, pos));
+        }
+        ready
+    }
+
     /// The routing decision for a dialog, without changing anything.
+    ///
+    /// The queue part walks the routing index in the mode's order and stops at the
+    /// first operator who also passes the dialog's own checks (every one of them in
+    /// `all` mode), so it does not scan the queue.
     pub(super) fn pick(&self, id: DialogId) -> Option<Pick> {
         let d = self.dialog_ref(id)?;
         let line = d.line;
         let l = self.line(line);
         // 1. The CRM responsible.
         if let Some((op, forced)) = self.responsible_choice(d) {
-            return Some(Pick::assign(
-                op,
-                AssignReason::CrmResponsible,
-                forced,
-                self.not_considered(line, op),
-            ));
+            return Some(Pick::assign(op, AssignReason::CrmResponsible, forced));
         }
         // 2. The previous operator.
         if let Some(op) = self.previous_choice(d) {
-            return Some(Pick::assign(
-                op,
-                AssignReason::PreviousOperator,
-                false,
-                self.not_considered(line, op),
-            ));
+            return Some(Pick::assign(op, AssignReason::PreviousOperator, false));
         }
         // 3. The queue.
-        let mut verdicts: Vec<(OperatorIdx, Verdict)> = l
-            .queue
-            .iter()
-            .map(|&op| (op, self.verdict(op, line, d, true)))
-            .collect();
-        let eligible: Vec<usize> = verdicts
-            .iter()
-            .enumerate()
-            .filter(|(_, (_, v))| *v == Verdict::NotNextInRotation)
-            .map(|(i, _)| i)
-            .collect();
-        let chosen = choose(
-            l.config.queue.distribution,
-            &l.queue,
-            &eligible,
-            l.last_offered,
-            &self.s.operators,
-        );
-        if chosen.is_empty() {
+        let mode = l.config.queue.distribution;
+        let rotation = l.last_offered.and_then(|op| self.ready.position(op, line));
+        let mut candidates = self
+            .ready
+            .in_order(line, mode, rotation)
+            .filter_map(|&(_, _, pos)| l.queue.get(pos as usize).copied())
+            .filter(|&op| {
+                !d.was_tried(op) && self.op(op).qualifies(&d.skills, &d.language).is_ok()
+            });
+        // `all` ranks by queue position, so its offer keeps the queue order.
+        let operators: Vec<OperatorIdx> = if mode == Distribution::All {
+            candidates.collect()
+        } else {
+            candidates.next().into_iter().collect()
+        };
+        if operators.is_empty() {
             return None;
         }
-        for &pos in &chosen {
-            if let Some(entry) = verdicts.get_mut(pos) {
-                entry.1 = Verdict::Chosen;
-            }
-        }
         Some(Pick {
-            operators: chosen
-                .iter()
-                .filter_map(|&p| l.queue.get(p).copied())
-                .collect(),
+            operators,
             assign: None,
             forced: false,
-            verdicts,
         })
     }
 
@@ -127,56 +144,21 @@ impl Engine {
         (self.verdict(op, d.line, d, true) == Verdict::NotNextInRotation).then_some(op)
     }
 
-    pub(super) fn not_considered(
-        &self,
-        line: LineIdx,
-        chosen: OperatorIdx,
-    ) -> Vec<(OperatorIdx, Verdict)> {
-        let mut verdicts: Vec<(OperatorIdx, Verdict)> = self
-            .line(line)
-            .queue
-            .iter()
-            .map(|&op| {
-                (
-                    op,
-                    if op == chosen {
-                        Verdict::Chosen
-                    } else {
-                        Verdict::NotConsidered
-                    },
-                )
-            })
-            .collect();
-        if !self.line(line).queue.contains(&chosen) {
-            verdicts.insert(0, (chosen, Verdict::Chosen));
-        }
-        verdicts
-    }
-
-    pub(super) fn queue_verdicts(&self, id: DialogId) -> Vec<(OperatorIdx, Verdict)> {
-        let Some(d) = self.dialog_ref(id) else {
-            return Vec::new();
-        };
-        self.line(d.line)
-            .queue
-            .iter()
-            .map(|&op| (op, self.verdict(op, d.line, d, true)))
-            .collect()
-    }
-
+    /// Record the decision `explain` reports (the verdicts of the operators not
+    /// chosen are worked out when `explain` is called).
     pub(super) fn explain_decision(
         &mut self,
         at: DateTime<Utc>,
         id: DialogId,
         decision: Decision,
-        verdicts: Vec<(OperatorIdx, Verdict)>,
+        chosen: Vec<OperatorIdx>,
     ) {
         if let Some(d) = self.s.dialogs.get_mut(&id) {
             d.explanation = Some(Explanation {
                 at,
                 line: d.line,
                 decision,
-                verdicts,
+                chosen,
             });
         }
     }
@@ -186,8 +168,7 @@ impl Engine {
         let Some(d) = self.dialog_ref(id) else { return };
         let line = d.line;
         if self.held_closed(line, at) {
-            let verdicts = self.queue_verdicts(id);
-            self.explain_decision(at, id, Decision::OffHours, verdicts);
+            self.explain_decision(at, id, Decision::OffHours, Vec::new());
             self.enqueue(id, QueueReason::OffHours, out);
             self.arm_line_opening(at, line);
             return;
@@ -215,7 +196,6 @@ impl Engine {
             operators,
             assign,
             forced,
-            verdicts,
         } = pick;
         #[cfg(debug_assertions)]
         if !forced {
@@ -238,13 +218,13 @@ impl Engine {
                 AssignReason::PreviousOperator => Decision::PreviousOperator,
                 _ => Decision::CrmResponsible,
             };
-            self.explain_decision(at, id, decision, verdicts);
+            self.explain_decision(at, id, decision, operators.clone());
             if let Some(&op) = operators.first() {
                 self.assign(at, id, op, reason, forced, out);
             }
             return;
         }
-        self.explain_decision(at, id, Decision::Offer, verdicts);
+        self.explain_decision(at, id, Decision::Offer, operators.clone());
         self.offer(at, id, operators, out);
     }
 
@@ -299,7 +279,6 @@ impl Engine {
         let Some(d) = self.dialog_ref(id) else { return };
         let line = d.line;
         let l = self.line(line);
-        let verdicts = self.queue_verdicts(id);
         if l.config.queue.when_nobody_available == WhenNobodyAvailable::AssignAnyway {
             let target = forced_order(
                 l.config.queue.distribution,
@@ -308,24 +287,15 @@ impl Engine {
                 l.last_offered,
             )
             .filter_map(|pos| l.queue.get(pos).copied())
-            .find(|&op| {
-                !matches!(
-                    verdicts.iter().find(|(o, _)| *o == op).map(|(_, v)| *v),
-                    Some(Verdict::Dismissed | Verdict::SkippedThisCycle)
-                )
-            });
+            .find(|&op| self.op(op).presence != PresenceStatus::Dismissed && !d.was_tried(op));
             if let Some(op) = target {
-                let verdicts = verdicts
-                    .into_iter()
-                    .map(|(o, v)| (o, if o == op { Verdict::Chosen } else { v }))
-                    .collect();
                 self.s.lines[line as usize].last_offered = Some(op);
-                self.explain_decision(at, id, Decision::AssignAnyway, verdicts);
+                self.explain_decision(at, id, Decision::AssignAnyway, vec![op]);
                 self.assign(at, id, op, AssignReason::AssignAnyway, true, out);
                 return;
             }
         }
-        self.explain_decision(at, id, Decision::NobodyAvailable, verdicts);
+        self.explain_decision(at, id, Decision::NobodyAvailable, Vec::new());
         self.enqueue(id, QueueReason::NobodyAvailable, out);
         let text = &self.s.lines[line as usize].config.nobody_available_text;
         if let Some(d) = self.s.dialogs.get_mut(&id)
@@ -352,8 +322,7 @@ impl Engine {
             }
             return;
         }
-        let verdicts = self.queue_verdicts(id);
-        self.explain_decision(at, id, Decision::NoAnswer, verdicts);
+        self.explain_decision(at, id, Decision::NoAnswer, Vec::new());
         self.enqueue(id, QueueReason::NoAnswer, out);
         text_or_form(
             out,
@@ -505,21 +474,14 @@ pub(super) struct Pick {
     pub(super) operators: Vec<OperatorIdx>,
     pub(super) assign: Option<AssignReason>,
     pub(super) forced: bool,
-    pub(super) verdicts: Vec<(OperatorIdx, Verdict)>,
 }
 
 impl Pick {
-    pub(super) fn assign(
-        op: OperatorIdx,
-        reason: AssignReason,
-        forced: bool,
-        verdicts: Vec<(OperatorIdx, Verdict)>,
-    ) -> Pick {
+    pub(super) fn assign(op: OperatorIdx, reason: AssignReason, forced: bool) -> Pick {
         Pick {
             operators: vec![op],
             assign: Some(reason),
             forced,
-            verdicts,
         }
     }
 }

@@ -38,6 +38,11 @@ impl Engine {
         for &op in &new_counted {
             self.s.operators[op as usize].add_load(line_idx);
         }
+        if old_counted != new_counted {
+            for &op in old_counted.iter().chain(&new_counted) {
+                self.refresh_ready(op);
+            }
+        }
         let was_queued = matches!(old, DialogState::Queued { .. });
         if was_queued != new_queued {
             let key = (Reverse(priority), id);
@@ -91,6 +96,7 @@ impl Engine {
         forced: bool,
     ) {
         self.s.operators[op as usize].last_assigned_at = Some(at);
+        self.refresh_ready(op);
         let Some(d) = self.s.dialogs.get_mut(&id) else {
             return;
         };
