@@ -54,11 +54,15 @@ impl Engine {
     ) {
         let id = self.s.next_dialog;
         self.s.next_dialog += 1;
-        let client_line = self.client_line_mut(&m.client, line, at);
-        let first_contact = client_line.dialogs == 0;
-        client_line.dialogs = client_line.dialogs.saturating_add(1);
-        client_line.open = Some(id);
-        client_line.last_seen = at;
+        let first_contact = self
+            .client_line_mut(&m.client, line, at)
+            .is_none_or(|record| {
+                let first = record.dialogs == 0;
+                record.dialogs = record.dialogs.saturating_add(1);
+                record.open = Some(id);
+                record.last_seen = at;
+                first
+            });
         let crm_found = m.crm.as_ref().is_some_and(|c| c.found);
         let dialog = Dialog {
             id,
@@ -98,7 +102,7 @@ impl Engine {
         let crm_lookup_missed = m.crm.as_ref().is_some_and(|c| !c.found);
         let channel = dialog.channel.clone();
         let client = dialog.client.clone();
-        self.s.dialogs.insert(id, dialog);
+        self.s.dialogs.insert(id, Box::new(dialog));
 
         let config = &self.line(line).config;
         if !config.consent.text.is_empty() {
@@ -265,7 +269,9 @@ impl Engine {
         if newly_waiting {
             d.awaiting_since = Some(at);
         }
-        self.client_line_mut(&client, line, at).last_seen = at;
+        if let Some(record) = self.client_line_mut(&client, line, at) {
+            record.last_seen = at;
+        }
         self.cancel(id, TimerKind::AutoClose);
         self.off_hours_reply(at, id, out);
         if newly_waiting && had_reply && state != DialogState::Bot {
@@ -457,10 +463,13 @@ impl Engine {
         let client = d.client.clone();
         self.set_state(id, DialogState::Routing);
         if old_line != line {
-            self.client_line_mut(&client, old_line, at).open = None;
-            let record = self.client_line_mut(&client, line, at);
-            record.open = Some(id);
-            record.dialogs = record.dialogs.saturating_add(1);
+            if let Some(record) = self.client_line_mut(&client, old_line, at) {
+                record.open = None;
+            }
+            if let Some(record) = self.client_line_mut(&client, line, at) {
+                record.open = Some(id);
+                record.dialogs = record.dialogs.saturating_add(1);
+            }
         }
         if let Some(d) = self.s.dialogs.get_mut(&id) {
             d.line = line;

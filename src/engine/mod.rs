@@ -68,7 +68,8 @@ pub(crate) struct State {
     pub forget_clients_after_days: u32,
     pub operators: Vec<Operator>,
     pub lines: Vec<Line>,
-    pub dialogs: BTreeMap<DialogId, Dialog>,
+    /// Open dialogs; boxed, so the map's half-full nodes hold pointers, not whole dialogs.
+    pub dialogs: BTreeMap<DialogId, Box<Dialog>>,
     pub clients: BTreeMap<String, Vec<ClientLine>>,
 }
 
@@ -687,7 +688,7 @@ impl Engine {
     }
 
     fn dialog_ref(&self, id: DialogId) -> Option<&Dialog> {
-        self.s.dialogs.get(&id)
+        self.s.dialogs.get(&id).map(|d| &**d)
     }
 
     fn schedule(&self, line: LineIdx) -> Option<&Schedule> {
@@ -711,13 +712,22 @@ impl Engine {
         self.s.clients.get(client)?.iter().find(|c| c.line == line)
     }
 
+    /// The client's record in `line`, created when missing (never `None` in practice:
+    /// an `Option` only because the map is looked up again after the insert).
     fn client_line_mut(
         &mut self,
         client: &str,
         line: LineIdx,
         at: DateTime<Utc>,
-    ) -> &mut ClientLine {
-        let lines = self.s.clients.entry(client.to_owned()).or_default();
+    ) -> Option<&mut ClientLine> {
+        if !self.s.clients.contains_key(client) {
+            // Most clients write to one line: room for exactly one record. The key is
+            // copied only here, not on every lookup.
+            self.s
+                .clients
+                .insert(client.to_owned(), Vec::with_capacity(1));
+        }
+        let lines = self.s.clients.get_mut(client)?;
         let pos = match lines.iter().position(|c| c.line == line) {
             Some(pos) => pos,
             None => {
@@ -731,7 +741,7 @@ impl Engine {
                 lines.len() - 1
             }
         };
-        &mut lines[pos]
+        lines.get_mut(pos)
     }
 }
 

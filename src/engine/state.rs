@@ -103,7 +103,9 @@ impl Engine {
         d.tried.clear();
         d.forced = forced;
         let (client, line) = (d.client.clone(), d.line);
-        self.client_line_mut(&client, line, at).last_operator = Some(op);
+        if let Some(record) = self.client_line_mut(&client, line, at) {
+            record.last_operator = Some(op);
+        }
         self.cancel(id, TimerKind::OfferExpiry);
         self.cancel(id, TimerKind::Retry);
     }
@@ -149,9 +151,10 @@ impl Engine {
         let stats = d.stats();
         let line = d.line;
         self.s.lines[line as usize].totals.add(&stats);
-        let record = self.client_line_mut(&d.client, line, at);
-        record.open = None;
-        record.last_seen = at;
+        if let Some(record) = self.client_line_mut(&d.client, line, at) {
+            record.open = None;
+            record.last_seen = at;
+        }
         out.push(Action::DialogClosed {
             dialog: id,
             reason,
