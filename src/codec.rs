@@ -8,6 +8,8 @@
 //! content. Timestamps that serialize themselves as canonical RFC 3339 UTC text (as
 //! `chrono::DateTime<Utc>` does) are stored as seconds and nanoseconds since the Unix
 //! epoch and given back as the very same text, so any type round-trips unchanged.
+//! The format is not human-readable (`is_human_readable` is false), so types that ask,
+//! like the engine's state through [`crate::timestamp`], store plain numbers instead.
 //!
 //! The format is self-describing (it supports `deserialize_any`), which the engine's
 //! internally tagged enums need. Decoding untrusted bytes never panics: every length is
@@ -558,8 +560,9 @@ impl<'a> ser::Serializer for &'a mut Serializer {
         Ok(())
     }
     fn is_human_readable(&self) -> bool {
-        // Types keep their usual (string) forms; the format compacts timestamps itself.
-        true
+        // Binary: types that ask (`crate::timestamp`) store numbers. Types that do not
+        // ask keep their usual forms; text timestamps are still compacted (`collect_str`).
+        false
     }
 }
 
@@ -864,7 +867,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     }
 
     fn is_human_readable(&self) -> bool {
-        true
+        false
     }
 
     serde::forward_to_deserialize_any! {

@@ -15,7 +15,7 @@ pub(crate) type LineIdx = u32;
 
 /// Where a dialog is in its lifecycle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum DialogState {
     /// Transient, inside one routing step only (never observable between inputs).
     Routing,
@@ -26,6 +26,7 @@ pub(crate) enum DialogState {
     /// Offered to operators until `expires_at`.
     Offered {
         operators: Vec<OperatorIdx>,
+        #[serde(with = "crate::timestamp")]
         expires_at: DateTime<Utc>,
     },
     /// Assigned; `answered` = the operator wrote last.
@@ -80,10 +81,13 @@ pub(crate) struct Dialog {
     pub pinned: bool,
     /// Assigned without the capacity/availability checks (assign_anyway, unchecked CRM responsible).
     pub forced: bool,
+    #[serde(with = "crate::timestamp")]
     pub opened_at: DateTime<Utc>,
     /// The client wrote and no operator replied since: when that wait began.
+    #[serde(with = "crate::timestamp::option")]
     pub awaiting_since: Option<DateTime<Utc>>,
     /// The operator's last reply.
+    #[serde(with = "crate::timestamp::option")]
     pub last_operator_message_at: Option<DateTime<Utc>>,
     pub client_messages: u32,
     pub operator_messages: u32,
@@ -95,6 +99,7 @@ pub(crate) struct Dialog {
     pub unanswered: bool,
     pub nobody_available_sent: bool,
     /// The end (next opening) of the closed period for which the off-hours reply was sent.
+    #[serde(with = "crate::timestamp::option")]
     pub off_hours_sent_for: Option<DateTime<Utc>>,
     /// Why the last routing decision went as it did.
     pub explanation: Option<Explanation>,

@@ -28,6 +28,7 @@ pub mod routing;
 pub mod schedule;
 pub mod stats;
 pub mod timers;
+pub mod timestamp;
 pub mod views;
 pub mod workload;
 

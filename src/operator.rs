@@ -19,6 +19,7 @@ pub(crate) struct Operator {
     /// Counted dialogs per line (lines with a non-zero count only).
     pub line_load: BTreeMap<LineIdx, u32>,
     /// When the operator last got a dialog assigned (for `longest_idle`).
+    #[serde(with = "crate::timestamp::option")]
     pub last_assigned_at: Option<DateTime<Utc>>,
 }
 

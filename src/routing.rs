@@ -175,6 +175,7 @@ pub(crate) fn forced_order(
 /// The record of one routing decision.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Explanation {
+    #[serde(with = "crate::timestamp")]
     pub at: DateTime<Utc>,
     pub line: LineIdx,
     pub decision: Decision,

@@ -448,7 +448,7 @@ fn snapshots_with_dangling_references_are_refused() {
     assert!(Engine::restore(restored).is_ok());
     let corruptions: [(&str, Value); 4] = [
         ("/state/dialogs/1/line", json!(7)),
-        ("/state/dialogs/1/state/operators/0", json!(9)),
+        ("/state/dialogs/1/state/offered/operators/0", json!(9)),
         ("/state/operators/0/config/id", json!("")),
         ("/state/clients/c1/0/line", json!(3)),
     ];

@@ -74,7 +74,7 @@ def test_engine_error_kinds(engine: openlines.Engine) -> None:
     raises_kind("time_went_backwards", engine.advance, at(-1))
     raises_kind("snapshot_version", openlines.Engine.restore, b"garbage")
     # Snapshot bytes: b"OLSN", the encoding version, the snapshot version (a varint), the state.
-    assert before[:4] == b"OLSN" and before[5] == 1
+    assert before[:4] == b"OLSN" and before[5] == openlines.SNAPSHOT_VERSION
     err = raises_kind("snapshot_version", openlines.Engine.restore, before[:5] + bytes([99]) + before[6:])
     assert "99" in err.message
     assert engine.snapshot() == before  # nothing changed

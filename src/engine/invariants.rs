@@ -201,10 +201,7 @@ impl Engine {
 
 /// Before any index is built from a snapshot's state: every index it holds is in range
 /// and its config is valid, so rebuilding cannot go wrong.
-pub(super) fn check_references(
-    state: &State,
-    timers: &[(TimerKey, DateTime<Utc>)],
-) -> Result<(), String> {
+pub(super) fn check_references(state: &State, timers: &[(TimerKey, Stamp)]) -> Result<(), String> {
     let config = Config {
         operators: state.operators.iter().map(|o| o.config.clone()).collect(),
         lines: state.lines.iter().map(|l| l.config.clone()).collect(),

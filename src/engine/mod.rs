@@ -34,6 +34,7 @@ use crate::routing::{
 use crate::schedule::Schedule;
 use crate::stats::LineStats;
 use crate::timers::{TimerKey, TimerKind, TimerTable};
+use crate::timestamp::Stamp;
 use crate::views::{DialogView, OperatorView, QueueEntry, QueueView};
 
 mod apply;
@@ -46,8 +47,10 @@ mod state;
 use check::Checked;
 use invariants::check_references;
 
-/// The snapshot format version; `Engine::restore` rejects any other.
-pub const SNAPSHOT_VERSION: u32 = 1;
+/// The snapshot format version; `Engine::restore` rejects any other. Version 2:
+/// explanations record the chosen operators, not a verdict per queue operator;
+/// timestamps are numbers in the binary encoding; dialog states are externally tagged.
+pub const SNAPSHOT_VERSION: u32 = 2;
 
 /// What the engine remembers about a client in one line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,12 +59,14 @@ pub(crate) struct ClientLine {
     pub open: Option<DialogId>,
     pub last_operator: Option<OperatorIdx>,
     pub dialogs: u32,
+    #[serde(with = "crate::timestamp")]
     pub last_seen: DateTime<Utc>,
 }
 
 /// Everything that is persisted by a snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct State {
+    #[serde(with = "crate::timestamp::option")]
     pub now: Option<DateTime<Utc>>,
     pub next_dialog: DialogId,
     pub limits: Limits,
@@ -79,7 +84,7 @@ pub struct Snapshot {
     /// Format version ([`SNAPSHOT_VERSION`]).
     pub version: u32,
     state: State,
-    timers: Vec<(TimerKey, DateTime<Utc>)>,
+    timers: Vec<(TimerKey, Stamp)>,
 }
 
 /// [`Snapshot`] borrowing the live state: the same serde shape, without the copy.
@@ -87,7 +92,7 @@ pub struct Snapshot {
 struct SnapshotView<'a> {
     version: u32,
     state: &'a State,
-    timers: Vec<(TimerKey, DateTime<Utc>)>,
+    timers: Vec<(TimerKey, Stamp)>,
 }
 
 /// The routing engine for one tenant.
@@ -378,7 +383,11 @@ impl Engine {
         Snapshot {
             version: SNAPSHOT_VERSION,
             state: self.s.clone(),
-            timers: self.timers.iter().map(|(at, key)| (key, at)).collect(),
+            timers: self
+                .timers
+                .iter()
+                .map(|(at, key)| (key, Stamp(at)))
+                .collect(),
         }
     }
 
@@ -402,7 +411,7 @@ impl Engine {
         };
         check_references(&snapshot.state, &snapshot.timers).map_err(inconsistent)?;
         let mut timers = TimerTable::default();
-        for (key, at) in snapshot.timers {
+        for (key, Stamp(at)) in snapshot.timers {
             timers.arm(key, at);
         }
         let mut engine = Engine {
@@ -433,7 +442,11 @@ impl Engine {
         let view = SnapshotView {
             version: SNAPSHOT_VERSION,
             state: &self.s,
-            timers: self.timers.iter().map(|(at, key)| (key, at)).collect(),
+            timers: self
+                .timers
+                .iter()
+                .map(|(at, key)| (key, Stamp(at)))
+                .collect(),
         };
         crate::codec::encode_snapshot(SNAPSHOT_VERSION, &view)
     }

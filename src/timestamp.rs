@@ -1,0 +1,94 @@
+//! How the engine's state stores timestamps with serde: canonical RFC 3339 text in
+//! human-readable formats (the JSON snapshot), seconds and nanoseconds since the Unix
+//! epoch in binary ones (the [`codec`](crate::codec) of `snapshot_bytes`), so the
+//! binary snapshot never formats or parses dates.
+//!
+//! Use as `#[serde(with = "crate::timestamp")]` on a `DateTime<Utc>` field and
+//! `#[serde(with = "crate::timestamp::option")]` on an `Option<DateTime<Utc>>` one;
+//! [`Stamp`] is the same as a type, for tuples and collections.
+
+use chrono::{DateTime, Utc};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Serialize a timestamp (text when human-readable, `(seconds, nanoseconds)` otherwise).
+pub fn serialize<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+    if serializer.is_human_readable() {
+        at.serialize(serializer)
+    } else {
+        (at.timestamp(), at.timestamp_subsec_nanos()).serialize(serializer)
+    }
+}
+
+/// Deserialize what [`serialize`] wrote.
+pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
+    if deserializer.is_human_readable() {
+        DateTime::<Utc>::deserialize(deserializer)
+    } else {
+        let (secs, nanos) = <(i64, u32)>::deserialize(deserializer)?;
+        DateTime::from_timestamp(secs, nanos).ok_or_else(|| {
+            D::Error::custom(format_args!("timestamp {secs}.{nanos} is out of range"))
+        })
+    }
+}
+
+/// A timestamp that serializes like [`serialize`] (for tuples and collections).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Stamp(#[serde(with = "self")] pub DateTime<Utc>);
+
+/// The same for `Option<DateTime<Utc>>`.
+pub mod option {
+    use super::*;
+
+    /// Serialize an optional timestamp.
+    pub fn serialize<S: Serializer>(
+        at: &Option<DateTime<Utc>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        at.map(Stamp).serialize(serializer)
+    }
+
+    /// Deserialize an optional timestamp.
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<DateTime<Utc>>, D::Error> {
+        Ok(Option::<Stamp>::deserialize(deserializer)?.map(|s| s.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn text_in_json_numbers_in_the_codec() {
+        let at =
+            Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap() + chrono::Duration::nanoseconds(5);
+        let stamp = Stamp(at);
+        assert_eq!(
+            serde_json::to_string(&stamp).unwrap(),
+            "\"2026-11-23T09:00:00.000000005Z\""
+        );
+        let bytes = crate::codec::to_vec(&stamp).unwrap();
+        assert_eq!(
+            bytes,
+            crate::codec::to_vec(&(at.timestamp(), 5u32)).unwrap()
+        );
+        let back: Stamp = crate::codec::from_slice(&bytes).unwrap();
+        assert_eq!(back, stamp);
+        let none: Option<Stamp> =
+            crate::codec::from_slice(&crate::codec::to_vec(&None::<Stamp>).unwrap()).unwrap();
+        assert_eq!(none, None);
+    }
+
+    #[test]
+    fn out_of_range_numbers_are_errors() {
+        let bytes = crate::codec::to_vec(&(i64::MAX, 0u32)).unwrap();
+        let err = crate::codec::from_slice::<Stamp>(&bytes).unwrap_err();
+        assert!(err.to_string().contains("out of range"), "{err}");
+        let bytes = crate::codec::to_vec(&(0i64, 2_000_000_000u32)).unwrap();
+        assert!(crate::codec::from_slice::<Stamp>(&bytes).is_err());
+    }
+}
