@@ -62,6 +62,25 @@ impl TimerTable {
         self.by_deadline.insert((deadline, key));
     }
 
+    /// A table holding `entries` (a later entry for the same key wins, as with
+    /// [`TimerTable::arm`]); built in bulk, which is fast when the entries come in
+    /// deadline order, as [`TimerTable::iter`] gives them.
+    pub fn from_entries(entries: Vec<(TimerKey, DateTime<Utc>)>) -> TimerTable {
+        let mut by_key = HashMap::with_capacity(entries.len());
+        for &(key, at) in &entries {
+            by_key.insert(key, at);
+        }
+        let by_deadline = entries
+            .into_iter()
+            .filter(|(key, at)| by_key.get(key) == Some(at))
+            .map(|(key, at)| (at, key))
+            .collect();
+        TimerTable {
+            by_deadline,
+            by_key,
+        }
+    }
+
     /// Disarm a timer; returns whether it was armed.
     pub fn cancel(&mut self, key: TimerKey) -> bool {
         match self.by_key.remove(&key) {
@@ -187,6 +206,24 @@ mod tests {
             Some((t(10), key(1, TimerKind::KpiFirst)))
         );
         assert_eq!(table.pop_due(t(10)), None);
+    }
+
+    #[test]
+    fn from_entries_matches_arming_one_by_one() {
+        let entries = vec![
+            (key(1, TimerKind::KpiFirst), t(10)),
+            (key(2, TimerKind::AutoClose), t(5)),
+            (key(1, TimerKind::KpiFirst), t(12)),
+            (key(0, TimerKind::ForgetSweep), t(12)),
+        ];
+        let mut armed = TimerTable::default();
+        for &(k, at) in &entries {
+            armed.arm(k, at);
+        }
+        let bulk = TimerTable::from_entries(entries);
+        assert_eq!(bulk.len(), 3);
+        assert!(bulk.iter().eq(armed.iter()));
+        assert_eq!(bulk.deadline(key(1, TimerKind::KpiFirst)), Some(t(12)));
     }
 
     #[test]

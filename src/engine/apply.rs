@@ -261,7 +261,6 @@ impl Engine {
             return;
         };
         d.client_messages = d.client_messages.saturating_add(1);
-        let client = d.client.clone();
         let line = d.line;
         let state = d.state.clone();
         let newly_waiting = d.awaiting_since.is_none();
@@ -269,7 +268,8 @@ impl Engine {
         if newly_waiting {
             d.awaiting_since = Some(at);
         }
-        if let Some(record) = self.client_line_mut(&client, line, at) {
+        // The open dialog of this client in this line: `m.client` is its client.
+        if let Some(record) = self.client_line_mut(&m.client, line, at) {
             record.last_seen = at;
         }
         self.cancel(id, TimerKind::AutoClose);

@@ -139,7 +139,10 @@ impl Engine {
         matches!(&d.state, DialogState::Offered { operators, .. } if operators.contains(&op))
     }
 
-    pub(super) fn check(&self, input: &Input) -> Result<Checked, Error> {
+    ///
+    /// On success the parts of `input` the plan carries (a client message, a config)
+    /// are moved into it, not copied; on an error `input` is left as it was.
+    pub(super) fn check(&self, input: &mut Input) -> Result<Checked, Error> {
         Ok(match input {
             Input::Tick => Checked::Tick,
             Input::ClientMessage(m) => {
@@ -188,7 +191,7 @@ impl Engine {
                         )));
                     }
                 }
-                Checked::ClientMessage(Box::new(m.clone()), line, open)
+                Checked::ClientMessage(Box::new(std::mem::take(m)), line, open)
             }
             Input::OperatorMessage {
                 dialog,
@@ -390,7 +393,7 @@ impl Engine {
                         "client {client} has dialog {open} open; close it before forgetting the client"
                     )));
                 }
-                Checked::ForgetClient(client.clone())
+                Checked::ForgetClient(std::mem::take(client))
             }
         })
     }

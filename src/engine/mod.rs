@@ -74,8 +74,42 @@ pub(crate) struct State {
     pub operators: Vec<Operator>,
     pub lines: Vec<Line>,
     /// Open dialogs; boxed, so the map's half-full nodes hold pointers, not whole dialogs.
+    #[serde(deserialize_with = "bulk_map")]
     pub dialogs: BTreeMap<DialogId, Box<Dialog>>,
+    #[serde(deserialize_with = "bulk_map")]
     pub clients: BTreeMap<String, Vec<ClientLine>>,
+}
+
+/// Deserialize a map by collecting its entries and building the `BTreeMap` in bulk
+/// (fast for the sorted entries a snapshot holds; a later duplicate key wins, as with
+/// serde's own `BTreeMap`).
+fn bulk_map<'de, D, K, V>(deserializer: D) -> Result<BTreeMap<K, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    K: Ord + Deserialize<'de>,
+    V: Deserialize<'de>,
+{
+    struct Entries<K, V>(std::marker::PhantomData<(K, V)>);
+    impl<'de, K: Ord + Deserialize<'de>, V: Deserialize<'de>> serde::de::Visitor<'de>
+        for Entries<K, V>
+    {
+        type Value = BTreeMap<K, V>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            // The size hint comes from untrusted bytes: cap the up-front allocation.
+            let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0).min(4096));
+            while let Some(entry) = map.next_entry()? {
+                entries.push(entry);
+            }
+            Ok(entries.into_iter().collect())
+        }
+    }
+    deserializer.deserialize_map(Entries(std::marker::PhantomData))
 }
 
 /// A full, versioned copy of an engine's state (serde).
@@ -324,7 +358,7 @@ impl Engine {
     pub fn handle_into(
         &mut self,
         at: DateTime<Utc>,
-        input: Input,
+        mut input: Input,
         out: &mut Vec<Action>,
     ) -> Result<(), Error> {
         self.check_time(at)?;
@@ -334,7 +368,7 @@ impl Engine {
             let backup = self.clone();
             let mark = out.len();
             self.fire_due(at, out);
-            match self.check(&input) {
+            match self.check(&mut input) {
                 Ok(checked) => checked,
                 Err(e) => {
                     *self = backup;
@@ -343,7 +377,7 @@ impl Engine {
                 }
             }
         } else {
-            let checked = self.check(&input)?;
+            let checked = self.check(&mut input)?;
             self.fire_due(at, out);
             checked
         };
@@ -410,10 +444,13 @@ impl Engine {
             )
         };
         check_references(&snapshot.state, &snapshot.timers).map_err(inconsistent)?;
-        let mut timers = TimerTable::default();
-        for (key, Stamp(at)) in snapshot.timers {
-            timers.arm(key, at);
-        }
+        let timers = TimerTable::from_entries(
+            snapshot
+                .timers
+                .into_iter()
+                .map(|(key, Stamp(at))| (key, at))
+                .collect(),
+        );
         let mut engine = Engine {
             s: snapshot.state,
             timers,
@@ -725,37 +762,46 @@ impl Engine {
         self.s.clients.get(client)?.iter().find(|c| c.line == line)
     }
 
-    /// The client's record in `line`, created when missing (never `None` in practice:
-    /// an `Option` only because the map is looked up again after the insert).
+    /// The client's record in `line`, created when missing.
     fn client_line_mut(
         &mut self,
         client: &str,
         line: LineIdx,
         at: DateTime<Utc>,
     ) -> Option<&mut ClientLine> {
-        if !self.s.clients.contains_key(client) {
-            // Most clients write to one line: room for exactly one record. The key is
-            // copied only here, not on every lookup.
-            self.s
-                .clients
-                .insert(client.to_owned(), Vec::with_capacity(1));
-        }
-        let lines = self.s.clients.get_mut(client)?;
-        let pos = match lines.iter().position(|c| c.line == line) {
-            Some(pos) => pos,
-            None => {
-                lines.push(ClientLine {
-                    line,
-                    open: None,
-                    last_operator: None,
-                    dialogs: 0,
-                    last_seen: at,
-                });
-                lines.len() - 1
-            }
-        };
-        lines.get_mut(pos)
+        client_record(&mut self.s.clients, client, line, at)
     }
+}
+
+/// The client's record in `line`, created when missing (never `None` in practice: an
+/// `Option` only because the map is looked up again after the insert). A free
+/// function, so callers can hold a dialog while they update its client.
+fn client_record<'a>(
+    clients: &'a mut BTreeMap<String, Vec<ClientLine>>,
+    client: &str,
+    line: LineIdx,
+    at: DateTime<Utc>,
+) -> Option<&'a mut ClientLine> {
+    if !clients.contains_key(client) {
+        // Most clients write to one line: room for exactly one record. The key is
+        // copied only here, not on every lookup.
+        clients.insert(client.to_owned(), Vec::with_capacity(1));
+    }
+    let lines = clients.get_mut(client)?;
+    let pos = match lines.iter().position(|c| c.line == line) {
+        Some(pos) => pos,
+        None => {
+            lines.push(ClientLine {
+                line,
+                open: None,
+                last_operator: None,
+                dialogs: 0,
+                last_seen: at,
+            });
+            lines.len() - 1
+        }
+    };
+    lines.get_mut(pos)
 }
 
 /// The reply of an off-hours or no-answer policy: its text or its form, when set.

@@ -102,8 +102,7 @@ impl Engine {
         };
         d.tried.clear();
         d.forced = forced;
-        let (client, line) = (d.client.clone(), d.line);
-        if let Some(record) = self.client_line_mut(&client, line, at) {
+        if let Some(record) = client_record(&mut self.s.clients, &d.client, d.line, at) {
             record.last_operator = Some(op);
         }
         self.cancel(id, TimerKind::OfferExpiry);
