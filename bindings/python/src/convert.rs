@@ -7,7 +7,8 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
-    PyBool, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple, PyTzInfo,
+    PyBool, PyDateTime, PyDelta, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple,
+    PyTzInfo,
 };
 use serde_json::{Map, Number, Value};
 
@@ -270,12 +271,23 @@ fn epoch(py: Python<'_>) -> PyResult<&Bound<'_, PyDateTime>> {
         .map(|e| e.bind(py))
 }
 
-/// Convert an aware `datetime` to UTC. `what` names the argument in messages (`at`).
+static ONE_MICROSECOND: PyOnceLock<Py<PyDelta>> = PyOnceLock::new();
+
+fn one_microsecond(py: Python<'_>) -> PyResult<&Bound<'_, PyDelta>> {
+    ONE_MICROSECOND
+        .get_or_try_init(py, || {
+            Ok::<_, PyErr>(PyDelta::new(py, 0, 0, 1, false)?.unbind())
+        })
+        .map(|d| d.bind(py))
+}
+
+/// Convert an aware `datetime` to UTC. `what` names the argument in messages (`at`); it
+/// is only formatted when there is an error.
 /// A non-datetime is a `TypeError`; a naive datetime is rejected by `naive_error` with a
 /// message saying how to fix it.
 pub fn datetime_from_py(
     obj: &Bound<'_, PyAny>,
-    what: &str,
+    what: impl std::fmt::Display,
     naive_error: impl FnOnce(String) -> PyErr,
 ) -> PyResult<DateTime<Utc>> {
     let py = obj.py();
@@ -285,22 +297,24 @@ pub fn datetime_from_py(
             type_name(obj)
         )));
     }
-    let offset = obj.call_method0(pyo3::intern!(py, "utcoffset"))?;
-    if offset.is_none() {
-        return Err(naive_error(format!(
-            "{what}: naive datetime {} has no time zone; pass an aware datetime, \
-             e.g. datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc) or dt.replace(tzinfo=...)",
-            obj.str()?
-        )));
-    }
-    // Exact: aware subtraction gives a timedelta of whole days, seconds, microseconds.
-    let delta = obj.sub(epoch(py)?)?;
-    let days: i64 = delta.getattr(pyo3::intern!(py, "days"))?.extract()?;
-    let seconds: i64 = delta.getattr(pyo3::intern!(py, "seconds"))?.extract()?;
-    let micros: u32 = delta
-        .getattr(pyo3::intern!(py, "microseconds"))?
-        .extract()?;
-    DateTime::from_timestamp(days * 86_400 + seconds, micros * 1_000).ok_or_else(|| {
+    // Exact: aware subtraction gives a timedelta, and `timedelta // timedelta(0, 0, 1)`
+    // its whole microseconds (an int) in one step. A naive datetime cannot be
+    // subtracted from the aware epoch: only then is its offset looked at, for the message.
+    let delta = match obj.sub(epoch(py)?) {
+        Ok(delta) => delta,
+        Err(e) => {
+            if obj.call_method0(pyo3::intern!(py, "utcoffset"))?.is_none() {
+                return Err(naive_error(format!(
+                    "{what}: naive datetime {} has no time zone; pass an aware datetime, \
+                     e.g. datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc) or dt.replace(tzinfo=...)",
+                    obj.str()?
+                )));
+            }
+            return Err(e);
+        }
+    };
+    let micros: i64 = delta.floor_div(one_microsecond(py)?)?.extract()?;
+    DateTime::from_timestamp_micros(micros).ok_or_else(|| {
         naive_error(format!(
             "{what}: {} is out of the supported range",
             obj.str().map(|s| s.to_string()).unwrap_or_default()

@@ -13,8 +13,21 @@ use crate::errors;
 use crate::inputs::extract_input;
 
 /// Read an `at` argument: an aware datetime, converted to UTC.
-fn time_arg(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<DateTime<Utc>> {
+fn time_arg(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    what: impl std::fmt::Display,
+) -> PyResult<DateTime<Utc>> {
     convert::datetime_from_py(obj, what, |m| errors::input_error(py, m))
+}
+
+/// Names `steps[i].at` in `handle_many`'s messages (formatted only for an error).
+struct StepAt(usize);
+
+impl std::fmt::Display for StepAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "steps[{}].at", self.0)
+    }
 }
 
 /// A dialog id argument of a view: an int; ids that cannot exist give `None`.
@@ -177,7 +190,7 @@ impl PyEngine {
                         type_name(&step)
                     ))
                 })?;
-            let at = time_arg(py, &pair.get_item(0)?, &format!("steps[{index}].at"))?;
+            let at = time_arg(py, &pair.get_item(0)?, StepAt(index))?;
             let input_obj = pair.get_item(1)?;
             let input = if input_obj.is_none() {
                 Input::Tick

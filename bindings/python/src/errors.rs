@@ -4,6 +4,7 @@
 
 use openlines::{Error, ErrorKind};
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 
 /// The Python class raised for an error kind.
 pub fn class_name(kind: ErrorKind) -> &'static str {
@@ -21,9 +22,12 @@ pub fn class_name(kind: ErrorKind) -> &'static str {
 
 /// Build (not raise) the Python exception instance for an engine error.
 pub fn error_object<'py>(py: Python<'py>, error: &Error) -> PyResult<Bound<'py, PyAny>> {
-    let class = py
-        .import(pyo3::intern!(py, "openlines._errors"))?
-        .getattr(class_name(error.kind))?;
+    static MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+    let module = MODULE.get_or_try_init(py, || {
+        py.import(pyo3::intern!(py, "openlines._errors"))
+            .map(Bound::unbind)
+    })?;
+    let class = module.bind(py).getattr(class_name(error.kind))?;
     class.call1((error.message.as_str(), error.kind.as_str()))
 }
 

@@ -1,6 +1,8 @@
 //! Inputs: plain dicts of the contract's JSON shape, or typed frozen classes (one per
-//! input kind). Both go through one path: Python -> JSON value -> the core's parser, so
-//! they are validated alike and give the same error messages as the CLI.
+//! input kind). Typed inputs are built through one path: Python -> JSON value -> the
+//! core's parser, so they are validated like the CLI's. Dicts given to the engine are
+//! read directly into the core's `Input` when they are valid (`direct`), and go through
+//! that same JSON path otherwise, so their errors are the CLI's too.
 
 use openlines::Input;
 use pyo3::basic::CompareOp;
@@ -12,6 +14,7 @@ use serde_json::{Map, Value};
 use crate::actions::{compare, json_hash, reduce_from_match_args, repr_from_match_args};
 use crate::args::{self, Bool, Int, Json, OptJson, OptStr, PyArg, Str, StrList};
 use crate::convert::{self, Times, type_name};
+use crate::direct;
 use crate::errors;
 
 /// The one conversion from a JSON value to a core input (dicts and typed classes).
@@ -21,10 +24,22 @@ pub fn input_from_value(value: &Value) -> Result<Input, openlines::Error> {
     openlines::json::input_from_str(&text)
 }
 
-/// Accept a typed input object or a dict/Mapping of the contract's JSON shape.
+/// Accept a typed input object or a dict/Mapping of the contract's JSON shape: the one
+/// conversion of `Engine.handle`, `Engine.handle_many` and `Input.from_dict`.
+///
+/// A dict is read directly (`direct::input_from_dict`); what that fast path is not sure
+/// about (errors, `set_line` / `set_operator`, other Mappings) goes through the JSON
+/// value and the core's parser, which name the offending field.
 pub fn extract_input(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Input> {
     if let Ok(typed) = obj.cast::<PyInput>() {
         return Ok(typed.get().inner.clone());
+    }
+    if let Ok(dict) = obj.cast::<PyDict>() {
+        match direct::input_from_dict(dict) {
+            Ok(input) => return Ok(input),
+            Err(direct::Miss::Py(e)) => return Err(e),
+            Err(direct::Miss::Slow) => {}
+        }
     }
     if obj.cast::<PyDict>().is_ok() || obj.cast::<PyMapping>().is_ok() {
         let value = convert::py_to_value(obj, "")

@@ -2,13 +2,16 @@
 //! `openlines` package; see `python/`).
 //!
 //! Conversions are written once (`convert`): Python values <-> the contract's JSON
-//! values, aware `datetime` <-> `DateTime<Utc>`. Dict inputs and typed input classes both
-//! reach the core through `inputs::input_from_value`, so they are validated alike.
+//! values, aware `datetime` <-> `DateTime<Utc>`. Every input given to the engine goes
+//! through `inputs::extract_input`: valid dicts are read directly into the core's
+//! `Input` (`direct`); anything else goes through `inputs::input_from_value`, the JSON
+//! path the typed input classes use too, so all are validated alike.
 
 mod actions;
 mod args;
 mod config;
 mod convert;
+mod direct;
 mod engine;
 mod errors;
 mod inputs;
