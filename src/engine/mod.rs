@@ -166,6 +166,9 @@ pub struct Engine {
     queue_members: Vec<HashSet<OperatorIdx>>,
     /// Per line, the queue operators ready for a dialog, in the mode's order (derived).
     ready: ReadyIndex,
+    /// Scratch buffer of `set_state` (operators whose load changed); always empty
+    /// between calls.
+    reloaded: Vec<OperatorIdx>,
     /// Waiting dialogs that a specific operator outside the queue may take: their CRM
     /// responsible or previous operator (derived).
     affinity: BTreeMap<OperatorIdx, WaitingQueue>,
@@ -225,6 +228,7 @@ impl Engine {
             holdings: Vec::new(),
             queue_members: Vec::new(),
             ready: ReadyIndex::default(),
+            reloaded: Vec::new(),
             affinity: BTreeMap::new(),
             catch_up: CatchUp::default(),
         };
@@ -463,6 +467,7 @@ impl Engine {
             holdings: Vec::new(),
             queue_members: Vec::new(),
             ready: ReadyIndex::default(),
+            reloaded: Vec::new(),
             affinity: BTreeMap::new(),
             catch_up: CatchUp::default(),
         };

@@ -12,37 +12,48 @@ impl Engine {
         let old = std::mem::replace(&mut d.state, new);
         let line_idx = d.line;
         let priority = d.priority;
+        let new = &d.state;
+        // Borrow the dialog, the line and the operator tables side by side: no copies
+        // of the operator lists. Operators whose load changed are refreshed in the
+        // routing index afterwards, from a reused buffer.
         let line = &self.s.lines[line_idx as usize];
-        let new = &self.s.dialogs[&id].state;
-        let old_counted: &[OperatorIdx] = if line.counts(&old) {
-            involved(&old)
-        } else {
-            &[]
+        let counted = |state| {
+            if line.counts(state) {
+                involved(state)
+            } else {
+                &[]
+            }
         };
-        let new_counted: &[OperatorIdx] = if line.counts(new) { involved(new) } else { &[] };
-        let (old_counted, new_counted) = (old_counted.to_vec(), new_counted.to_vec());
-        let (old_involved, new_involved) = (involved(&old).to_vec(), involved(new).to_vec());
+        let (old_counted, new_counted) = (counted(&old), counted(new));
+        let (old_involved, new_involved) = (involved(&old), involved(new));
         let new_queued = matches!(new, DialogState::Queued { .. });
-        for &op in &old_counted {
+        for &op in old_counted {
             if !new_counted.contains(&op) {
                 self.dirty_operators.insert(op);
             }
             self.s.operators[op as usize].remove_load(line_idx);
         }
-        for &op in &old_involved {
-            self.holdings[op as usize].remove(&id);
-        }
-        for &op in &new_involved {
-            self.holdings[op as usize].insert(id);
-        }
-        for &op in &new_counted {
+        for &op in new_counted {
             self.s.operators[op as usize].add_load(line_idx);
         }
-        if old_counted != new_counted {
-            for &op in old_counted.iter().chain(&new_counted) {
-                self.refresh_ready(op);
+        if old_involved != new_involved {
+            for &op in old_involved {
+                self.holdings[op as usize].remove(&id);
+            }
+            for &op in new_involved {
+                self.holdings[op as usize].insert(id);
             }
         }
+        let mut reload = std::mem::take(&mut self.reloaded);
+        if old_counted != new_counted {
+            reload.extend_from_slice(old_counted);
+            reload.extend_from_slice(new_counted);
+        }
+        for &op in &reload {
+            self.refresh_ready(op);
+        }
+        reload.clear();
+        self.reloaded = reload;
         let was_queued = matches!(old, DialogState::Queued { .. });
         if was_queued != new_queued {
             let key = (Reverse(priority), id);
