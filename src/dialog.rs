@@ -62,19 +62,20 @@ impl DialogState {
     }
 }
 
-/// One open dialog.
+/// One open dialog. Strings and lists that never change after opening are boxed
+/// slices (16 bytes inline, not 24): a million open dialogs are a million of these.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Dialog {
     pub id: DialogId,
     pub line: LineIdx,
-    pub client: String,
-    pub channel: String,
+    pub client: Box<str>,
+    pub channel: Box<str>,
     pub can_reply: bool,
     pub crm_found: bool,
-    pub responsible: Option<String>,
+    pub responsible: Option<Box<str>>,
     pub priority: i32,
-    pub language: String,
-    pub skills: Vec<String>,
+    pub language: Box<str>,
+    pub skills: Box<[String]>,
     pub state: DialogState,
     /// Operators who declined or timed out in the current offer cycle.
     pub tried: Vec<OperatorIdx>,

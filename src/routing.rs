@@ -180,7 +180,7 @@ pub(crate) struct Explanation {
     pub line: LineIdx,
     pub decision: Decision,
     /// The operators the decision chose (offered or assigned); empty when queued.
-    pub chosen: Vec<OperatorIdx>,
+    pub chosen: Box<[OperatorIdx]>,
 }
 
 /// What a routing decision did.

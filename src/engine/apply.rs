@@ -67,14 +67,18 @@ impl Engine {
         let dialog = Dialog {
             id,
             line,
-            client: m.client,
-            channel: m.channel,
+            client: m.client.into_boxed_str(),
+            channel: m.channel.into_boxed_str(),
             can_reply: m.can_reply,
             crm_found,
-            responsible: m.crm.as_ref().and_then(|c| c.responsible.clone()),
+            responsible: m
+                .crm
+                .as_ref()
+                .and_then(|c| c.responsible.as_deref())
+                .map(Box::from),
             priority: m.priority,
-            language: m.language,
-            skills: m.skills,
+            language: m.language.into_boxed_str(),
+            skills: m.skills.into_boxed_slice(),
             state: DialogState::Routing,
             tried: Vec::new(),
             pinned: false,
@@ -97,11 +101,11 @@ impl Engine {
         out.push(Action::DialogOpened {
             dialog: id,
             line: self.line_id(line).to_owned(),
-            client: dialog.client.clone(),
+            client: dialog.client.to_string(),
         });
         let crm_lookup_missed = m.crm.as_ref().is_some_and(|c| !c.found);
-        let channel = dialog.channel.clone();
-        let client = dialog.client.clone();
+        let channel = dialog.channel.to_string();
+        let client = dialog.client.to_string();
         self.s.dialogs.insert(id, Box::new(dialog));
 
         let config = &self.line(line).config;

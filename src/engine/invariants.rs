@@ -90,7 +90,7 @@ impl Engine {
                         .s
                         .dialogs
                         .get(&open)
-                        .is_none_or(|d| &d.client != client || d.line != c.line)
+                        .is_none_or(|d| *d.client != **client || d.line != c.line)
                 {
                     return Err(format!(
                         "client {client} points at dialog {open} that is not theirs"

@@ -515,7 +515,7 @@ impl Engine {
         Some(DialogView {
             dialog: d.id,
             line: self.line_id(d.line).to_owned(),
-            client: d.client.clone(),
+            client: d.client.to_string(),
             status: d.state.name().to_owned(),
             substatus: match d.state {
                 DialogState::Assigned { answered: true, .. } => Some("answered".to_owned()),
@@ -589,7 +589,7 @@ impl Engine {
                 .filter_map(|&(_, id)| self.s.dialogs.get(&id))
                 .map(|d| QueueEntry {
                     dialog: d.id,
-                    client: d.client.clone(),
+                    client: d.client.to_string(),
                     priority: d.priority,
                     reason: match d.state {
                         DialogState::Queued { reason } => reason,

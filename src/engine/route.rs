@@ -158,7 +158,7 @@ impl Engine {
                 at,
                 line: d.line,
                 decision,
-                chosen,
+                chosen: chosen.into_boxed_slice(),
             });
         }
     }
