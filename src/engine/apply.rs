@@ -272,10 +272,6 @@ impl Engine {
         if newly_waiting {
             d.awaiting_since = Some(at);
         }
-        // The open dialog of this client in this line: `m.client` is its client.
-        if let Some(record) = self.client_line_mut(&m.client, line, at) {
-            record.last_seen = at;
-        }
         self.cancel(id, TimerKind::AutoClose);
         self.off_hours_reply(at, id, out);
         if newly_waiting && had_reply && state != DialogState::Bot {

@@ -59,6 +59,9 @@ pub(crate) struct ClientLine {
     pub open: Option<DialogId>,
     pub last_operator: Option<OperatorIdx>,
     pub dialogs: u32,
+    /// When the client's last dialog in this line closed (or the record was made).
+    /// Only read while no dialog is open (the forget sweep keeps records with an open
+    /// dialog), so messages inside a dialog do not update it.
     #[serde(with = "crate::timestamp")]
     pub last_seen: DateTime<Utc>,
 }
