@@ -3,7 +3,7 @@
 //! Like quinn's `TimerTable`, generalised to many owners: arming a key that is
 //! already armed moves it, so each timer fires at most once per arming.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -47,10 +47,14 @@ pub struct TimerKey {
 }
 
 /// All armed timers, ordered by (deadline, dialog, kind).
+///
+/// Both indexes are B-trees: the timers of the dialogs an engine is busy with (the
+/// newest ids, the nearest deadlines) sit on paths that stay in cache, where a hash
+/// map would touch a random bucket of a large table on every arm and cancel.
 #[derive(Debug, Clone, Default)]
 pub struct TimerTable {
     by_deadline: BTreeSet<(DateTime<Utc>, TimerKey)>,
-    by_key: HashMap<TimerKey, DateTime<Utc>>,
+    by_key: BTreeMap<TimerKey, DateTime<Utc>>,
 }
 
 impl TimerTable {
@@ -66,10 +70,8 @@ impl TimerTable {
     /// [`TimerTable::arm`]); built in bulk, which is fast when the entries come in
     /// deadline order, as [`TimerTable::iter`] gives them.
     pub fn from_entries(entries: Vec<(TimerKey, DateTime<Utc>)>) -> TimerTable {
-        let mut by_key = HashMap::with_capacity(entries.len());
-        for &(key, at) in &entries {
-            by_key.insert(key, at);
-        }
+        // A later entry for a key wins: `collect` keeps the last of equal keys.
+        let by_key: BTreeMap<TimerKey, DateTime<Utc>> = entries.iter().copied().collect();
         let by_deadline = entries
             .into_iter()
             .filter(|(key, at)| by_key.get(key) == Some(at))
@@ -94,8 +96,19 @@ impl TimerTable {
 
     /// Disarm every timer of a dialog.
     pub fn cancel_dialog(&mut self, dialog: DialogId) {
-        for kind in DIALOG_KINDS {
-            self.cancel(TimerKey { dialog, kind });
+        if dialog == 0 {
+            return; // Owner 0 holds the engine-wide timers, not a dialog's.
+        }
+        // The dialog's keys are adjacent in `by_key`: one search per armed timer.
+        let first = TimerKey {
+            dialog,
+            kind: TimerKind::LineOpening(0),
+        };
+        while let Some((&key, &at)) = self.by_key.range(first..).next()
+            && key.dialog == dialog
+        {
+            self.by_key.remove(&key);
+            self.by_deadline.remove(&(at, key));
         }
     }
 
@@ -135,17 +148,6 @@ impl TimerTable {
         self.by_deadline.iter().copied()
     }
 }
-
-const DIALOG_KINDS: [TimerKind; 8] = [
-    TimerKind::OfferExpiry,
-    TimerKind::Retry,
-    TimerKind::BotHandoff,
-    TimerKind::Unanswered,
-    TimerKind::KpiFirst,
-    TimerKind::KpiNext,
-    TimerKind::AutoClose,
-    TimerKind::RatingWindow,
-];
 
 #[cfg(test)]
 mod tests {
@@ -236,5 +238,12 @@ mod tests {
         table.cancel_dialog(1);
         assert_eq!(table.len(), 2);
         assert_eq!(table.next_deadline(), Some(t(12)));
+        table.cancel_dialog(0);
+        assert_eq!(table.len(), 2, "owner 0's engine-wide timers stay");
+        table.cancel_dialog(2);
+        assert_eq!(
+            table.iter().map(|x| x.1).collect::<Vec<_>>(),
+            vec![key(0, TimerKind::LineOpening(0))]
+        );
     }
 }
