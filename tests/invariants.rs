@@ -466,3 +466,34 @@ fn snapshots_with_dangling_references_are_refused() {
         );
     }
 }
+
+#[test]
+fn snapshots_with_an_orphaned_dialog_are_refused() {
+    // Two dialogs; the corrupt copy gives client c1 a second record for the same line
+    // (pointing at dialog 1) and takes dialog 2 away from client c2: the number of
+    // pointers still matches the number of dialogs, but dialog 2 belongs to no client.
+    let config = json!({"operators": [{"id": "ann"}], "lines": [{"id": "sales", "queue": {"operators": ["ann"]}}]});
+    let mut engine = Engine::new(serde_json::from_value(config).unwrap()).unwrap();
+    for client in ["c1", "c2"] {
+        engine
+            .handle(
+                start(),
+                openlines::Input::ClientMessage(openlines::ClientMessage::new("sales", client)),
+            )
+            .unwrap();
+    }
+    let mut bad = serde_json::to_value(engine.snapshot()).unwrap();
+    let record = bad.pointer("/state/clients/c1/0").unwrap().clone();
+    bad.pointer_mut("/state/clients/c1")
+        .and_then(Value::as_array_mut)
+        .unwrap()
+        .push(record);
+    *bad.pointer_mut("/state/clients/c2/0/open").unwrap() = Value::Null;
+    let snapshot: openlines::Snapshot = serde_json::from_value(bad).unwrap();
+    let err = Engine::restore(snapshot).unwrap_err();
+    assert!(
+        err.message.contains("two records for one line"),
+        "{}",
+        err.message
+    );
+}

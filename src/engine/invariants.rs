@@ -51,13 +51,6 @@ impl Engine {
                     "dialog {id} queue membership does not match its state"
                 ));
             }
-            let record = self.client_line(&d.client, d.line);
-            if record.and_then(|c| c.open) != Some(id) {
-                return Err(format!(
-                    "dialog {id} is not the open dialog of client {} in its line",
-                    d.client
-                ));
-            }
             if self.line(d.line).counts(&d.state) {
                 for &op in involved(&d.state) {
                     load[op as usize] += 1;
@@ -83,20 +76,37 @@ impl Engine {
         if waiting != queued {
             return Err("waiting queues hold dialogs that are not queued".into());
         }
+        // Every client record's open dialog is a dialog of that client and line, and
+        // there are as many of those records as open dialogs: so each dialog is the
+        // open dialog of its client in its line (two records cannot both match one
+        // dialog's client and line). One pass over the clients, no lookup by client id.
+        let mut pointed = 0usize;
         for (client, lines) in &self.s.clients {
-            for c in lines {
-                if let Some(open) = c.open
-                    && self
+            for (i, c) in lines.iter().enumerate() {
+                if lines[..i].iter().any(|other| other.line == c.line) {
+                    return Err(format!("client {client} has two records for one line"));
+                }
+                if let Some(open) = c.open {
+                    if self
                         .s
                         .dialogs
                         .get(&open)
                         .is_none_or(|d| *d.client != **client || d.line != c.line)
-                {
-                    return Err(format!(
-                        "client {client} points at dialog {open} that is not theirs"
-                    ));
+                    {
+                        return Err(format!(
+                            "client {client} points at dialog {open} that is not theirs"
+                        ));
+                    }
+                    pointed += 1;
                 }
             }
+        }
+        if pointed != self.s.dialogs.len() {
+            return Err(format!(
+                "{} open dialogs but {pointed} client records point at one: some dialog is \
+                 not the open dialog of its client in its line",
+                self.s.dialogs.len()
+            ));
         }
         for (_, key) in self.timers.iter() {
             if key.dialog != 0 && !self.s.dialogs.contains_key(&key.dialog) {
