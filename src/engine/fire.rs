@@ -128,10 +128,9 @@ impl Engine {
             return;
         }
         let horizon = at - Duration::days(i64::from(days));
-        self.s.clients.retain(|_, lines| {
-            lines.retain(|c| c.open.is_some() || c.last_seen > horizon);
-            !lines.is_empty()
-        });
+        self.s
+            .clients
+            .retain(|c| c.open.is_some() || c.last_seen > horizon);
         if let Some(next) = later(at, 86_400) {
             self.timers.arm(
                 TimerKey {

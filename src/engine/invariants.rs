@@ -81,7 +81,7 @@ impl Engine {
         // open dialog of its client in its line (two records cannot both match one
         // dialog's client and line). One pass over the clients, no lookup by client id.
         let mut pointed = 0usize;
-        for (client, lines) in &self.s.clients {
+        for (client, lines) in self.s.clients.iter() {
             for (i, c) in lines.iter().enumerate() {
                 if lines[..i].iter().any(|other| other.line == c.line) {
                     return Err(format!("client {client} has two records for one line"));
@@ -91,7 +91,7 @@ impl Engine {
                         .s
                         .dialogs
                         .get(&open)
-                        .is_none_or(|d| *d.client != **client || d.line != c.line)
+                        .is_none_or(|d| *d.client != *client || d.line != c.line)
                     {
                         return Err(format!(
                             "client {client} points at dialog {open} that is not theirs"
@@ -251,7 +251,7 @@ pub(super) fn check_references(state: &State, timers: &[(TimerKey, Stamp)]) -> R
             ));
         }
     }
-    for (client, lines) in &state.clients {
+    for (client, lines) in state.clients.iter() {
         if !lines
             .iter()
             .all(|c| line_ok(c.line) && c.last_operator.is_none_or(op_ok))

@@ -39,12 +39,14 @@ use crate::views::{DialogView, OperatorView, QueueEntry, QueueView};
 
 mod apply;
 mod check;
+mod clients;
 mod fire;
 mod invariants;
 mod route;
 mod state;
 
 use check::Checked;
+use clients::ClientHistory;
 use invariants::check_references;
 
 /// The snapshot format version; `Engine::restore` rejects any other. Version 2:
@@ -79,14 +81,13 @@ pub(crate) struct State {
     /// Open dialogs; boxed, so the map's half-full nodes hold pointers, not whole dialogs.
     #[serde(deserialize_with = "bulk_map")]
     pub dialogs: BTreeMap<DialogId, Box<Dialog>>,
-    #[serde(deserialize_with = "bulk_map")]
-    pub clients: BTreeMap<String, Vec<ClientLine>>,
+    pub clients: ClientHistory,
 }
 
 /// Deserialize a map by collecting its entries and building the `BTreeMap` in bulk
 /// (fast for the sorted entries a snapshot holds; a later duplicate key wins, as with
 /// serde's own `BTreeMap`).
-fn bulk_map<'de, D, K, V>(deserializer: D) -> Result<BTreeMap<K, V>, D::Error>
+pub(crate) fn bulk_map<'de, D, K, V>(deserializer: D) -> Result<BTreeMap<K, V>, D::Error>
 where
     D: serde::Deserializer<'de>,
     K: Ord + Deserialize<'de>,
@@ -219,7 +220,7 @@ impl Engine {
                 operators,
                 lines: Vec::new(),
                 dialogs: BTreeMap::new(),
-                clients: BTreeMap::new(),
+                clients: ClientHistory::default(),
             },
             timers: TimerTable::default(),
             operator_index: HashMap::new(),
@@ -785,17 +786,16 @@ impl Engine {
 /// `Option` only because the map is looked up again after the insert). A free
 /// function, so callers can hold a dialog while they update its client.
 fn client_record<'a>(
-    clients: &'a mut BTreeMap<String, Vec<ClientLine>>,
+    clients: &'a mut ClientHistory,
     client: &str,
     line: LineIdx,
     at: DateTime<Utc>,
 ) -> Option<&'a mut ClientLine> {
-    if !clients.contains_key(client) {
-        // Most clients write to one line: room for exactly one record. The key is
-        // copied only here, not on every lookup.
-        clients.insert(client.to_owned(), Vec::with_capacity(1));
-    }
-    let lines = clients.get_mut(client)?;
+    let lines = match clients.get(client) {
+        Some(_) => clients.get_mut(client)?,
+        // The key is copied only here, not on every lookup.
+        None => clients.entry(client),
+    };
     let pos = match lines.iter().position(|c| c.line == line) {
         Some(pos) => pos,
         None => {

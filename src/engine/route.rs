@@ -462,10 +462,11 @@ impl Engine {
     /// Whether `op` is a candidate for dialog `d` right now: its CRM responsible or
     /// previous operator as `pick` would choose them, or an eligible queue operator.
     pub(super) fn could_take(&self, op: OperatorIdx, d: &Dialog) -> bool {
-        self.responsible_choice(d).is_some_and(|(r, _)| r == op)
+        // The queue check first: it needs no lookup by client id.
+        (self.queue_members[d.line as usize].contains(&op)
+            && self.verdict(op, d.line, d, true) == Verdict::NotNextInRotation)
+            || self.responsible_choice(d).is_some_and(|(r, _)| r == op)
             || self.previous_choice(d) == Some(op)
-            || (self.queue_members[d.line as usize].contains(&op)
-                && self.verdict(op, d.line, d, true) == Verdict::NotNextInRotation)
     }
 }
 
