@@ -656,12 +656,7 @@ impl Engine {
         existing: Option<LineIdx>,
         out: &mut Vec<Action>,
     ) {
-        let queue: Vec<OperatorIdx> = config
-            .queue
-            .operators
-            .iter()
-            .filter_map(|id| self.operator_index.get(id).copied())
-            .collect();
+        let queue = self.queue_of(&config);
         let schedule = compile_schedule(&config);
         let Some(idx) = existing else {
             let idx = self.s.lines.len() as LineIdx;
@@ -755,16 +750,7 @@ impl Engine {
     }
 
     pub(super) fn rebuild_after_new_operator(&mut self) {
-        let index = &self.operator_index;
-        for line in &mut self.s.lines {
-            line.queue = line
-                .config
-                .queue
-                .operators
-                .iter()
-                .filter_map(|id| index.get(id).copied())
-                .collect();
-        }
+        self.resolve_queues();
         self.rebuild_routing_indices();
     }
 }

@@ -210,19 +210,34 @@ impl Engine {
         config
             .validate()
             .map_err(|issues| ConfigIssue::into_error(&issues))?;
-        let operators: Vec<Operator> = config.operators.into_iter().map(Operator::new).collect();
+        let state = State {
+            now: None,
+            next_dialog: 1,
+            limits: config.limits,
+            forget_clients_after_days: config.forget_clients_after_days,
+            operators: config.operators.into_iter().map(Operator::new).collect(),
+            lines: config
+                .lines
+                .into_iter()
+                .map(|line| Line {
+                    config: line,
+                    queue: Vec::new(),
+                    last_offered: None,
+                    totals: Default::default(),
+                })
+                .collect(),
+            dialogs: BTreeMap::new(),
+            clients: ClientHistory::default(),
+        };
+        Ok(Engine::from_state(state, TimerTable::default()))
+    }
+
+    /// An engine over `s` and `timers`, with everything derived from them rebuilt
+    /// (the one place that lists the derived fields: `new` and `restore` share it).
+    fn from_state(s: State, timers: TimerTable) -> Engine {
         let mut engine = Engine {
-            s: State {
-                now: None,
-                next_dialog: 1,
-                limits: config.limits,
-                forget_clients_after_days: config.forget_clients_after_days,
-                operators,
-                lines: Vec::new(),
-                dialogs: BTreeMap::new(),
-                clients: ClientHistory::default(),
-            },
-            timers: TimerTable::default(),
+            s,
+            timers,
             operator_index: HashMap::new(),
             line_index: HashMap::new(),
             schedules: Vec::new(),
@@ -236,16 +251,8 @@ impl Engine {
             affinity: BTreeMap::new(),
             catch_up: CatchUp::default(),
         };
-        for line in config.lines {
-            engine.s.lines.push(Line {
-                config: line,
-                queue: Vec::new(),
-                last_offered: None,
-                totals: Default::default(),
-            });
-        }
         engine.rebuild_indices();
-        Ok(engine)
+        engine
     }
 
     /// Recompute everything derived from `State` (after `new` and `restore`).
@@ -264,16 +271,7 @@ impl Engine {
             .enumerate()
             .map(|(i, l)| (l.config.id.clone(), i as LineIdx))
             .collect();
-        let index = &self.operator_index;
-        for line in &mut self.s.lines {
-            line.queue = line
-                .config
-                .queue
-                .operators
-                .iter()
-                .filter_map(|id| index.get(id).copied())
-                .collect();
-        }
+        self.resolve_queues();
         self.schedules = self
             .s
             .lines
@@ -288,6 +286,24 @@ impl Engine {
                     h.insert(d.id);
                 }
             }
+        }
+    }
+
+    /// `config.queue.operators` resolved to operator indices (unknown ids left out).
+    fn queue_of(&self, config: &LineConfig) -> Vec<OperatorIdx> {
+        config
+            .queue
+            .operators
+            .iter()
+            .filter_map(|id| self.operator_index.get(id).copied())
+            .collect()
+    }
+
+    /// Resolve every line's queue again (after operators were added or reindexed).
+    fn resolve_queues(&mut self) {
+        for i in 0..self.s.lines.len() {
+            let queue = self.queue_of(&self.s.lines[i].config);
+            self.s.lines[i].queue = queue;
         }
     }
 
@@ -459,23 +475,7 @@ impl Engine {
                 .map(|(key, Stamp(at))| (key, at))
                 .collect(),
         );
-        let mut engine = Engine {
-            s: snapshot.state,
-            timers,
-            operator_index: HashMap::new(),
-            line_index: HashMap::new(),
-            schedules: Vec::new(),
-            waiting: Vec::new(),
-            dirty_operators: BTreeSet::new(),
-            dirty_lines: BTreeSet::new(),
-            holdings: Vec::new(),
-            queue_members: Vec::new(),
-            ready: ReadyIndex::default(),
-            reloaded: Vec::new(),
-            affinity: BTreeMap::new(),
-            catch_up: CatchUp::default(),
-        };
-        engine.rebuild_indices();
+        let engine = Engine::from_state(snapshot.state, timers);
         engine.check_consistency().map_err(inconsistent)?;
         Ok(engine)
     }
