@@ -1049,7 +1049,11 @@ openlines_status openlines_input_init(struct openlines_input *input, uint32_t ki
  * openlines_engine_take_actions_json()); this is a mutating call, so it invalidates
  * strings borrowed from earlier actions.
  *
- * On failure nothing changes: not the engine, not its clock, not the pending actions.
+ * Time is committed: every timer due at or before `at_ms` fires whatever the input
+ * turns out to be. When the engine rejects the input, the input changes nothing, but
+ * the actions of those timers are queued and readable as after a success (whatever the
+ * status). When the call fails before the engine sees the input (NULL, bad UTF-8, out
+ * of range, bad JSON), nothing changes at all.
  * Errors: OPENLINES_NULL_POINTER, OPENLINES_INVALID_UTF8, OPENLINES_OUT_OF_RANGE (kind,
  * status, score, time), the engine's errors (OPENLINES_INVALID_INPUT,
  * OPENLINES_UNKNOWN_LINE, OPENLINES_UNKNOWN_OPERATOR, OPENLINES_UNKNOWN_DIALOG,

@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::action::Action;
+
 /// The kind of an error; the JSON names are the contract's error kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -67,6 +69,11 @@ pub struct Error {
     pub kind: ErrorKind,
     /// What went wrong, for a person: names the field or id.
     pub message: String,
+    /// The actions of the timers that fired before a rejected input (filled by
+    /// [`crate::Engine::handle`]; time is committed, so they must still be carried
+    /// out). Empty for every other error.
+    #[serde(skip)]
+    pub actions: Vec<Action>,
 }
 
 impl Error {
@@ -75,7 +82,14 @@ impl Error {
         Error {
             kind,
             message: message.into(),
+            actions: Vec::new(),
         }
+    }
+
+    /// This error carrying the actions of the timers that fired before it.
+    pub fn with_actions(mut self, actions: Vec<Action>) -> Self {
+        self.actions = actions;
+        self
     }
 
     pub(crate) fn invalid_input(message: impl Into<String>) -> Self {

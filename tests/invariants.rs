@@ -22,12 +22,15 @@ fn start() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap()
 }
 
-fn line_strategy(id: &'static str) -> impl Strategy<Value = Value> {
+fn line_strategy(
+    id: &'static str,
+    forward: std::ops::RangeInclusive<u64>,
+) -> impl Strategy<Value = Value> {
     (
         (
             proptest::sample::subsequence(OPERATORS.to_vec(), 0..=4),
             prop_oneof![Just("evenly"), Just("strict"), Just("all"), Just("least_busy"), Just("longest_idle")],
-            1u64..=90,
+            forward,
             any::<bool>(),
             prop_oneof![3 => Just("wait"), 1 => Just("assign_anyway")],
             0u32..=2,
@@ -77,7 +80,8 @@ fn line_strategy(id: &'static str) -> impl Strategy<Value = Value> {
         })
 }
 
-fn config_strategy() -> impl Strategy<Value = Config> {
+/// Random configs whose offers time out after `forward` seconds.
+fn config_strategy(forward: std::ops::RangeInclusive<u64>) -> impl Strategy<Value = Config> {
     (
         proptest::collection::vec(
             (
@@ -86,8 +90,8 @@ fn config_strategy() -> impl Strategy<Value = Config> {
             ),
             4,
         ),
-        line_strategy("sales"),
-        line_strategy("support"),
+        line_strategy("sales", forward.clone()),
+        line_strategy("support", forward),
     )
         .prop_map(|(ops, sales, support)| {
             let operators: Vec<Value> = ops
@@ -176,15 +180,18 @@ fn steps_strategy(max: usize) -> impl Strategy<Value = Vec<Step>> {
     )
 }
 
-/// Outcome of one step, comparable across runs.
+/// Outcome of one step, comparable across runs. A rejected input still carries the
+/// actions of the timers that fired before it.
 #[derive(Debug, Clone, PartialEq)]
 enum Outcome {
     Actions(Vec<Action>),
-    Rejected(openlines::ErrorKind),
+    Rejected(openlines::ErrorKind, Vec<Action>),
 }
 
-/// Apply one step to an engine; returns the time used and the outcome.
-fn apply(engine: &mut Engine, now: DateTime<Utc>, step: &Step) -> (DateTime<Utc>, Outcome) {
+/// Apply one step to an engine; returns the time the engine committed to (`None` when
+/// the engine never saw the step: a time before its clock, or an input that does not
+/// parse) and the outcome.
+fn apply(engine: &mut Engine, now: DateTime<Utc>, step: &Step) -> (Option<DateTime<Utc>>, Outcome) {
     match &step.input {
         None => {
             // A tick: jump to the next deadline when there is one (quinn-style drive).
@@ -193,19 +200,24 @@ fn apply(engine: &mut Engine, now: DateTime<Utc>, step: &Step) -> (DateTime<Utc>
                 .unwrap_or(now + Duration::seconds(step.delta.max(0)));
             let at = at.max(now);
             match engine.advance(at) {
-                Ok(actions) => (at, Outcome::Actions(actions)),
-                Err(e) => (now, Outcome::Rejected(e.kind)),
+                Ok(actions) => (Some(at), Outcome::Actions(actions)),
+                Err(e) => (None, Outcome::Rejected(e.kind, e.actions)),
             }
         }
         Some(value) => {
             let at = now + Duration::seconds(step.delta);
             let input = match openlines::json::input_from_str(&value.to_string()) {
                 Ok(input) => input,
-                Err(e) => return (now, Outcome::Rejected(e.kind)),
+                Err(e) => return (None, Outcome::Rejected(e.kind, Vec::new())),
             };
             match engine.handle(at, input) {
-                Ok(actions) => (at, Outcome::Actions(actions)),
-                Err(e) => (now, Outcome::Rejected(e.kind)),
+                Ok(actions) => (Some(at), Outcome::Actions(actions)),
+                // Time is committed even when the input is rejected, unless the time
+                // itself was refused.
+                Err(e) if e.kind == openlines::ErrorKind::TimeWentBackwards => {
+                    (None, Outcome::Rejected(e.kind, e.actions))
+                }
+                Err(e) => (Some(at), Outcome::Rejected(e.kind, e.actions)),
             }
         }
     }
@@ -242,55 +254,105 @@ fn run(
         if i % 5 == 0 {
             spurious_tick_does_nothing(&mut engine, now)?;
         }
-        let before = engine.snapshot();
-        let (at, outcome) = apply(&mut engine, now, step);
-        match &outcome {
-            Outcome::Rejected(kind) => {
+        let before = engine.clone();
+        let (committed, outcome) = apply(&mut engine, now, step);
+        let actions = match &outcome {
+            Outcome::Rejected(kind, timer_actions) => {
+                // A rejected input is exactly a tick to its time: the timers' effects
+                // and actions stand, the input itself changes nothing.
+                let mut ticked = before.clone();
+                let expected = match committed {
+                    Some(at) => ticked
+                        .advance(at)
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?,
+                    None => Vec::new(),
+                };
                 prop_assert_eq!(
                     &engine.snapshot(),
-                    &before,
-                    "rejected input ({:?}) changed the state: {:?}",
+                    &ticked.snapshot(),
+                    "rejected input ({:?}) changed more than a tick would: {:?}",
                     kind,
                     step
                 );
+                prop_assert_eq!(
+                    timer_actions,
+                    &expected,
+                    "rejected input lost timer actions"
+                );
+                timer_actions
             }
             Outcome::Actions(actions) => {
-                now = at;
-                for a in actions {
-                    match a {
-                        Action::DialogOpened { dialog, .. } => {
-                            prop_assert!(opened.insert(*dialog), "dialog {} opened twice", dialog);
-                        }
-                        Action::Offer {
-                            dialog, expires_at, ..
-                        } => {
-                            offer_expiry.insert(*dialog, *expires_at);
-                        }
-                        Action::OfferWithdrawn {
-                            dialog,
-                            reason: WithdrawReason::Timeout,
-                            ..
-                        } => {
-                            let due = offer_expiry.get(dialog).copied();
-                            prop_assert!(
-                                due.is_some_and(|due| due <= at),
-                                "offer of dialog {} timed out at {} before its expiry {:?}",
-                                dialog,
-                                at,
-                                due
-                            );
-                        }
-                        Action::DialogClosed { dialog, .. } => {
-                            prop_assert!(
-                                opened.contains(dialog),
-                                "dialog {} closed but never opened",
-                                dialog
-                            );
-                            prop_assert!(closed.insert(*dialog), "dialog {} closed twice", dialog);
-                        }
-                        _ => {}
-                    }
+                if let (Some(at), Some(value), 0) = (committed, &step.input, i % 3) {
+                    // handle(at, x) is exactly advance(at) then handle(at, x).
+                    let mut split = before.clone();
+                    let mut both = split
+                        .advance(at)
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    let input = openlines::json::input_from_str(&value.to_string())
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    both.extend(
+                        split
+                            .handle(at, input)
+                            .map_err(|e| TestCaseError::fail(e.to_string()))?,
+                    );
+                    prop_assert_eq!(&both, actions, "advance then handle differs from handle");
+                    prop_assert_eq!(split.snapshot(), engine.snapshot());
                 }
+                actions
+            }
+        };
+        if let Some(at) = committed {
+            now = at;
+        }
+        if let (Outcome::Actions(_), Some(value)) = (&outcome, &step.input)
+            && value["type"] == "client_message"
+        {
+            // No client message is ever dropped: it lives in an open dialog.
+            let (line, client) = (value["line"].as_str(), value["client"].as_str());
+            prop_assert!(
+                engine.open_dialogs().any(|id| engine
+                    .dialog(id)
+                    .is_some_and(
+                        |d| Some(d.line.as_str()) == line && Some(d.client.as_str()) == client
+                    )),
+                "accepted client message {:?} is in no open dialog",
+                value
+            );
+        }
+        let at = now;
+        for a in actions {
+            match a {
+                Action::DialogOpened { dialog, .. } => {
+                    prop_assert!(opened.insert(*dialog), "dialog {} opened twice", dialog);
+                }
+                Action::Offer {
+                    dialog, expires_at, ..
+                } => {
+                    offer_expiry.insert(*dialog, *expires_at);
+                }
+                Action::OfferWithdrawn {
+                    dialog,
+                    reason: WithdrawReason::Timeout,
+                    ..
+                } => {
+                    let due = offer_expiry.get(dialog).copied();
+                    prop_assert!(
+                        due.is_some_and(|due| due <= at),
+                        "offer of dialog {} timed out at {} before its expiry {:?}",
+                        dialog,
+                        at,
+                        due
+                    );
+                }
+                Action::DialogClosed { dialog, .. } => {
+                    prop_assert!(
+                        opened.contains(dialog),
+                        "dialog {} closed but never opened",
+                        dialog
+                    );
+                    prop_assert!(closed.insert(*dialog), "dialog {} closed twice", dialog);
+                }
+                _ => {}
             }
         }
         // Load counts can legitimately pass a limit without a routing decision: an
@@ -410,7 +472,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: cases(), max_shrink_iters: 2000, ..ProptestConfig::default() })]
 
     #[test]
-    fn invariants_hold_and_runs_are_deterministic(config in config_strategy(), steps in steps_strategy(60), cut in 0usize..60) {
+    fn invariants_hold_and_runs_are_deterministic(config in config_strategy(1..=90), steps in steps_strategy(60), cut in 0usize..60) {
         let first = run(&config, &steps, None)?;
         let again = run(&config, &steps, None)?;
         prop_assert_eq!(&first, &again, "same inputs gave different actions");
@@ -496,4 +558,108 @@ fn snapshots_with_an_orphaned_dialog_are_refused() {
         "{}",
         err.message
     );
+}
+
+/// How a host drives the clock between its inputs.
+#[derive(Debug, Clone, Copy)]
+enum Host {
+    /// Ticks at every `next_deadline()` up to the next input's time.
+    EveryDeadline,
+    /// Ticks once a second, on the whole second, whatever is due.
+    OnceASecond,
+    /// Never ticks: inputs alone drive time.
+    Never,
+}
+
+/// Everything a host sees, in order: each step's actions, or its error kind with the
+/// actions of the timers that fired before it.
+fn drive(
+    host: Host,
+    config: &Config,
+    inputs: &[(i64, Value)],
+) -> Result<Vec<Outcome>, TestCaseError> {
+    let mut engine = Engine::new(config.clone()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let mut at = start();
+    let mut seen = Vec::new();
+    let tick = |engine: &mut Engine, to: DateTime<Utc>, seen: &mut Vec<Outcome>| {
+        seen.push(Outcome::Actions(
+            engine.advance(to).expect("a tick forward is never refused"),
+        ));
+    };
+    for (delta_ms, value) in inputs {
+        let next = at + Duration::milliseconds(*delta_ms);
+        match host {
+            Host::EveryDeadline => {
+                while let Some(deadline) = engine.next_deadline().filter(|d| *d <= next) {
+                    tick(&mut engine, deadline, &mut seen);
+                }
+            }
+            Host::OnceASecond => {
+                let mut second = at.timestamp() + 1;
+                while second <= next.timestamp() {
+                    tick(
+                        &mut engine,
+                        DateTime::from_timestamp(second, 0).unwrap(),
+                        &mut seen,
+                    );
+                    second += 1;
+                }
+            }
+            Host::Never => {}
+        }
+        at = next;
+        let input = openlines::json::input_from_str(&value.to_string())
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        match engine.handle(at, input) {
+            Ok(actions) => seen.push(Outcome::Actions(actions)),
+            Err(e) => {
+                if !e.actions.is_empty() {
+                    seen.push(Outcome::Actions(e.actions));
+                }
+                seen.push(Outcome::Rejected(e.kind, Vec::new()));
+            }
+        }
+    }
+    // Flatten: hosts group timer actions into calls differently; what must agree is
+    // the sequence of actions and rejections.
+    Ok(flatten(seen))
+}
+
+fn flatten(seen: Vec<Outcome>) -> Vec<Outcome> {
+    let mut out: Vec<Outcome> = Vec::new();
+    for outcome in seen {
+        match (out.last_mut(), outcome) {
+            (_, Outcome::Actions(more)) if more.is_empty() => {}
+            (Some(Outcome::Actions(all)), Outcome::Actions(more)) => all.extend(more),
+            (_, outcome) => out.push(outcome),
+        }
+    }
+    out
+}
+
+fn input_steps() -> impl Strategy<Value = Vec<(i64, Value)>> {
+    proptest::collection::vec(
+        (
+            prop_oneof![4 => 0i64..=2_500, 3 => 0i64..=90_000, 1 => 0i64..=900_000],
+            input_strategy().prop_filter_map("an input, not a tick", |v| v),
+        ),
+        1..50,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases() / 3, max_shrink_iters: 2000, ..ProptestConfig::default() })]
+
+    /// The same inputs at the same times give the same actions whether the host
+    /// ticks at every deadline, once a second or never. (Gaps stay under the
+    /// catch-up bound: 32 offer expiries of one dialog per call, so offers here
+    /// time out after at least 30 s and gaps are at most 15 min.)
+    #[test]
+    fn host_tick_patterns_give_the_same_actions(config in config_strategy(30..=90), inputs in input_steps()) {
+        let every = drive(Host::EveryDeadline, &config, &inputs)?;
+        let second = drive(Host::OnceASecond, &config, &inputs)?;
+        let never = drive(Host::Never, &config, &inputs)?;
+        prop_assert_eq!(&every, &second, "ticking once a second differs from ticking at every deadline");
+        prop_assert_eq!(&every, &never, "never ticking differs from ticking at every deadline");
+    }
 }

@@ -196,22 +196,36 @@ fn dialog_operator_and_queue_views() {
 }
 
 #[test]
-fn a_rejected_input_changes_nothing_even_with_due_timers() {
-    let mut e = engine(json!({
+fn a_rejected_input_is_a_tick_and_keeps_its_timers_actions() {
+    let config = json!({
         "operators": [{"id": "ann"}, {"id": "bob"}],
         "lines": [{"id": "sales", "queue": {"operators": ["ann", "bob"], "forward_after_secs": 60}}]
-    }));
+    });
+    let mut e = engine(config.clone());
     e.handle(t(0), message("c1")).unwrap();
-    let before = e.snapshot();
+    let mut ticked = Engine::restore(e.snapshot()).unwrap();
     // ann's offer expired at t(60): by t(65) the dialog is offered to bob, so ann may not accept.
     let err = e.handle(t(65), op("accept", 1, "ann")).unwrap_err();
     assert_eq!(err.kind, ErrorKind::NotAllowed);
     assert!(err.message.contains("offered to bob"), "{}", err.message);
-    assert_eq!(e.snapshot(), before, "the rejected input fired no timer");
-    // The timer is still due and fires with the next accepted call.
-    let actions = e.advance(t(65)).unwrap();
-    assert_eq!(actions.len(), 2);
+    // Time is committed: the expiry fired and its actions travel inside the error;
+    // the state is exactly what a tick to t(65) makes.
+    let tick = ticked.advance(t(65)).unwrap();
+    assert_eq!(err.actions, tick);
+    assert_eq!(err.actions.len(), 2);
+    assert_eq!(e.snapshot(), ticked.snapshot());
     assert_eq!(e.dialog(1).unwrap().offered_to, vec!["bob".to_string()]);
+    assert!(e.advance(t(65)).unwrap().is_empty(), "nothing fires twice");
+    // handle_into leaves them in the caller's buffer (after what it already held).
+    let mut e = engine(config);
+    e.handle(t(0), message("c1")).unwrap();
+    let mut buf = vec![openlines::Action::MarkUnanswered { dialog: 99 }];
+    let err = e
+        .handle_into(t(65), op("accept", 1, "ann"), &mut buf)
+        .unwrap_err();
+    assert!(err.actions.is_empty(), "in the buffer, not in the error");
+    assert_eq!(buf.len(), 3);
+    assert_eq!(buf[1..], tick[..]);
 }
 
 #[test]

@@ -2,12 +2,13 @@
 
 Every error the engine reports is an :class:`Error` with a stable ``kind`` (the
 contract's error kind, e.g. ``"unknown_dialog"``) and a ``message`` a person can act
-on. A rejected input never changes the engine.
+on. A rejected input changes nothing itself; time is committed, so the timers due by
+its time have fired, and their actions are in the error's ``actions``.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 __all__ = [
     "Error",
@@ -30,6 +31,11 @@ class Error(Exception):
         message: what went wrong, naming the field or id.
         index: for errors raised by ``Engine.handle_many``, the position of the
             rejected step; otherwise ``None``.
+        actions: for a rejected ``handle``/``advance``/``handle_many`` step, the actions
+            of the timers that fired before the input was refused (carry them out);
+            otherwise empty.
+        results: for errors raised by ``Engine.handle_many``, the action lists of the
+            steps applied before the rejected one; otherwise ``None``.
     """
 
     #: The kind used when none is given to the constructor.
@@ -38,11 +44,14 @@ class Error(Exception):
     kind: str
     message: str
     index: Optional[int] = None
+    actions: list[Any]
+    results: Optional[list[list[Any]]] = None
 
     def __init__(self, message: str, kind: Optional[str] = None) -> None:
         super().__init__(message)
         self.message = message
         self.kind = kind if kind is not None else self.default_kind
+        self.actions = []
 
     def __str__(self) -> str:
         return self.message

@@ -228,6 +228,36 @@ def test_handle_many_errors(engine: openlines.Engine) -> None:
         fresh.handle_many([(datetime(2027, 1, 1), None)])
 
 
+def test_a_rejected_input_carries_its_timers_actions() -> None:
+    """Time is committed: the offer expiry due before a refused accept fires, and its
+    actions travel in the exception; nothing is lost from handle_many either."""
+    steps = [
+        (T0, {"type": "client_message", "line": "sales", "client": "a"}),
+        (at(30), {"type": "client_message", "line": "sales", "client": "b"}),
+        (at(65), {"type": "accept", "dialog": 1, "operator": "ann"}),
+    ]
+    engine = openlines.Engine(basic_config())
+    for t, step in steps[:2]:
+        engine.handle(t, step)
+    ticked = openlines.Engine.restore(engine.snapshot())
+    with pytest.raises(openlines.NotAllowedError) as info:
+        engine.handle(*steps[2])
+    expected = ticked.advance(at(65))
+    assert expected and info.value.actions == expected
+    assert isinstance(expected[0], openlines.OfferWithdrawn)
+    assert engine.snapshot() == ticked.snapshot()
+    assert engine.advance(at(65)) == []
+
+    bulk = openlines.Engine(basic_config())
+    with pytest.raises(openlines.NotAllowedError) as many:
+        bulk.handle_many(steps)
+    assert many.value.index == 2
+    assert many.value.results is not None and len(many.value.results) == 2
+    assert many.value.results[0][0] == openlines.DialogOpened(dialog=1, line="sales", client="a")
+    assert many.value.actions == expected
+    assert bulk.snapshot() == ticked.snapshot()
+
+
 def test_version_and_docs() -> None:
     assert openlines.__version__.count(".") == 2
     assert isinstance(openlines.SNAPSHOT_VERSION, int)

@@ -83,6 +83,8 @@ def python_trace(steps: List[Tuple[str, Optional[Dict[str, Any]]]]) -> Tuple[Tra
         try:
             actions = engine.handle(at, inp) if inp is not None else engine.advance(at)
         except openlines.Error as e:
+            # Time is committed: the timers' actions come first, then the refusal.
+            loop.extend({"step": i, "at": at_text, "action": a.to_dict()} for a in e.actions)
             loop.append({"step": i, "at": at_text, "error": {"kind": e.kind, "message": e.message}})
         else:
             loop.extend({"step": i, "at": at_text, "action": a.to_dict()} for a in actions)
@@ -92,6 +94,7 @@ def python_trace(steps: List[Tuple[str, Optional[Dict[str, Any]]]]) -> Tuple[Tra
     )
     for i, ((at_text, _), result) in enumerate(zip(steps, results)):
         if isinstance(result, openlines.Error):
+            bulk.extend({"step": i, "at": at_text, "action": a.to_dict()} for a in result.actions)
             bulk.append({"step": i, "at": at_text, "error": {"kind": result.kind, "message": result.message}})
         else:
             bulk.extend({"step": i, "at": at_text, "action": a.to_dict()} for a in result)

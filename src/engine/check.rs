@@ -38,23 +38,6 @@ impl Engine {
         }
     }
 
-    /// Whether timers firing could change the outcome of `check` for this input.
-    pub(super) fn may_depend_on_timers(&self, input: &Input) -> bool {
-        match input {
-            Input::Tick
-            | Input::Presence { .. }
-            | Input::SetLine { .. }
-            | Input::SetOperator { .. } => false,
-            Input::ClientMessage(_) => self.s.dialogs.len() >= self.s.limits.max_open_dialogs,
-            Input::ForgetClient { client } => self
-                .s
-                .clients
-                .get(client)
-                .is_some_and(|lines| lines.iter().any(|c| c.open.is_some())),
-            _ => true,
-        }
-    }
-
     pub(super) fn lookup_operator(&self, id: &str) -> Result<OperatorIdx, Error> {
         self.operator_index.get(id).copied().ok_or_else(|| {
             Error::new(

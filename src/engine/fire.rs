@@ -14,6 +14,15 @@ impl Engine {
     pub(super) fn fire_due(&mut self, at: DateTime<Utc>, out: &mut Vec<Action>) {
         self.catch_up = CatchUp::default();
         while let Some((deadline, key)) = self.timers.pop_due(at) {
+            if key.kind == TimerKind::ForgetSweep
+                && let Some(last) = last_period_start(deadline, at, FORGET_SWEEP_PERIOD_SECS)
+            {
+                // Housekeeping catches up once per call: only the last sweep of the
+                // gap runs (sweeps only ever widen the set of forgotten records, and
+                // nothing but inputs brings a forgotten client back).
+                self.timers.arm(key, last);
+                continue;
+            }
             self.s.now = Some(deadline);
             if key.kind == TimerKind::OfferExpiry {
                 let count = self.catch_up.expiries.entry(key.dialog).or_insert(0);
@@ -108,7 +117,9 @@ impl Engine {
         }
     }
 
-    /// With `forget_clients_after_days`, keep a daily sweep of idle client history armed.
+    /// With `forget_clients_after_days`, keep a daily sweep of idle client history
+    /// armed. Sweeps run at every UTC midnight, whenever the host happens to call, so
+    /// every host pattern sweeps at the same instants.
     pub(super) fn arm_forget_sweep(&mut self, at: DateTime<Utc>) {
         let key = TimerKey {
             dialog: 0,
@@ -116,22 +127,26 @@ impl Engine {
         };
         if self.s.forget_clients_after_days > 0
             && self.timers.deadline(key).is_none()
-            && let Some(next) = later(at, 86_400)
+            && let Some(next) = next_period_start(at, FORGET_SWEEP_PERIOD_SECS)
         {
             self.timers.arm(key, next);
         }
     }
 
+    /// Forget the client records idle for more than `forget_clients_after_days` at
+    /// `at` (records with an open dialog stay), and arm the next sweep.
     pub(super) fn forget_inactive(&mut self, at: DateTime<Utc>) {
         let days = self.s.forget_clients_after_days;
         if days == 0 {
             return;
         }
-        let horizon = at - Duration::days(i64::from(days));
-        self.s
-            .clients
-            .retain(|c| c.open.is_some() || c.last_seen > horizon);
-        if let Some(next) = later(at, 86_400) {
+        // A horizon before the start of representable time forgets nothing.
+        if let Some(horizon) = at.checked_sub_signed(Duration::days(i64::from(days))) {
+            self.s
+                .clients
+                .retain(|c| c.open.is_some() || c.last_seen > horizon);
+        }
+        if let Some(next) = next_period_start(at, FORGET_SWEEP_PERIOD_SECS) {
             self.timers.arm(
                 TimerKey {
                     dialog: 0,
@@ -140,5 +155,56 @@ impl Engine {
                 next,
             );
         }
+    }
+}
+
+/// The forget sweep's period: daily, at UTC midnight.
+const FORGET_SWEEP_PERIOD_SECS: i64 = 86_400;
+
+/// The first multiple of `period` seconds since the Unix epoch strictly after `at`.
+fn next_period_start(at: DateTime<Utc>, period: i64) -> Option<DateTime<Utc>> {
+    let next = at.timestamp().div_euclid(period).checked_add(1)? * period;
+    DateTime::from_timestamp(next, 0)
+}
+
+/// For a periodic timer due at `deadline` and a call reaching `at`: the last period
+/// start at or before `at` when it is later than `deadline` (the runs in between are
+/// skipped), else `None` (run now).
+fn last_period_start(
+    deadline: DateTime<Utc>,
+    at: DateTime<Utc>,
+    period: i64,
+) -> Option<DateTime<Utc>> {
+    let missed = (at - deadline).num_seconds().div_euclid(period);
+    if missed < 1 {
+        return None;
+    }
+    deadline.checked_add_signed(Duration::seconds(missed.checked_mul(period)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn period_starts_are_on_the_utc_midnight_grid() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap();
+        let midnight = Utc.with_ymd_and_hms(2026, 11, 24, 0, 0, 0).unwrap();
+        assert_eq!(next_period_start(at, 86_400), Some(midnight));
+        assert_eq!(
+            next_period_start(midnight, 86_400),
+            Some(midnight + Duration::days(1)),
+            "strictly after"
+        );
+        assert_eq!(last_period_start(midnight, midnight, 86_400), None);
+        assert_eq!(
+            last_period_start(midnight, midnight + Duration::hours(47), 86_400),
+            Some(midnight + Duration::days(1))
+        );
+        assert_eq!(
+            last_period_start(midnight, midnight + Duration::days(3650), 86_400),
+            Some(midnight + Duration::days(3650))
+        );
     }
 }

@@ -1,11 +1,11 @@
 //! The engine: applies timed inputs, fires timers, returns actions.
 //!
-//! Every input goes through two phases: `check` (read-only: validates and resolves
-//! ids, returning a [`Checked`] plan or an error) and `apply` (infallible). So a
-//! rejected input never changes anything. Timers due at or before an input's time
-//! fire first, each at its own deadline; when they could change whether the input
-//! is allowed (it names a dialog), the engine keeps a copy to roll back to, so even
-//! then a rejected input leaves the state exactly as it was.
+//! Time is committed, inputs are atomic: `handle(at, input)` is `advance(at)` (every
+//! timer due at or before `at` fires, each at its own deadline, and the clock moves
+//! to `at`) followed by the input, which goes through two phases: `check` (read-only:
+//! validates and resolves ids against the state the timers left, returning a
+//! [`Checked`] plan or an error) and `apply` (infallible). So a rejected input
+//! changes nothing itself, and the timers' actions reach the host either way.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -369,51 +369,63 @@ impl Engine {
 
     /// Apply one input at time `at` and return the actions to carry out.
     ///
-    /// Timers due at or before `at` fire first (their actions come first). A rejected
-    /// input returns an error and changes nothing, not even the clock.
+    /// Exactly [`Engine::advance`] to `at` followed by the input: every timer due at
+    /// or before `at` fires first (time is committed: its effects stand whatever the
+    /// input turns out to be), then the input is checked against that state and
+    /// applied whole or rejected whole. A rejected input changes nothing itself; the
+    /// error carries the actions of the timers that fired before it
+    /// ([`Error::actions`]), so nothing the engine decided is lost.
+    ///
+    /// ```
+    /// use chrono::{Duration, TimeZone, Utc};
+    /// use openlines::{Action, Config, Engine, ErrorKind};
+    /// use openlines::json::input_from_str as input;
+    ///
+    /// let config = Config::from_json(r#"{"operators": [{"id": "ann"}],
+    ///     "lines": [{"id": "sales", "queue": {"operators": ["ann"]},
+    ///                "auto_close": {"after_secs": 60}}]}"#).unwrap();
+    /// let mut engine = Engine::new(config).unwrap();
+    /// let at = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+    /// engine.handle(at, input(r#"{"type": "client_message", "line": "sales", "client": "c"}"#).unwrap()).unwrap();
+    /// engine.handle(at, input(r#"{"type": "operator_message", "dialog": 1, "operator": "ann"}"#).unwrap()).unwrap();
+    /// // The host never ticked; two minutes later the operator writes again, but the
+    /// // auto-close timer (due at 09:01) fires first: the message is refused and the
+    /// // close travels inside the error.
+    /// let late = at + Duration::minutes(2);
+    /// let err = engine
+    ///     .handle(late, input(r#"{"type": "operator_message", "dialog": 1, "operator": "ann"}"#).unwrap())
+    ///     .unwrap_err();
+    /// assert_eq!(err.kind, ErrorKind::NotAllowed);
+    /// assert!(matches!(err.actions.last(), Some(Action::DialogClosed { dialog: 1, .. })));
+    /// ```
     pub fn handle(&mut self, at: DateTime<Utc>, input: Input) -> Result<Vec<Action>, Error> {
         let mut out = Vec::new();
-        self.handle_into(at, input, &mut out)?;
-        Ok(out)
+        match self.handle_into(at, input, &mut out) {
+            Ok(()) => Ok(out),
+            Err(error) => Err(error.with_actions(out)),
+        }
     }
 
     /// Like [`Engine::handle`], appending to the caller's buffer (the hot path: no
-    /// allocation for the action list). On error the buffer is left as it was.
+    /// allocation for the action list). When the input is rejected, the actions of
+    /// the timers that fired before it stay in the buffer (the error's
+    /// [`Error::actions`] is empty: they are in `out`).
     pub fn handle_into(
         &mut self,
         at: DateTime<Utc>,
         mut input: Input,
         out: &mut Vec<Action>,
     ) -> Result<(), Error> {
-        self.check_time(at)?;
-        let timers_due = self.timers.next_deadline().is_some_and(|d| d <= at);
-        let checked = if timers_due && self.may_depend_on_timers(&input) {
-            // Slow path: fire the timers, then check; roll back if the input is refused.
-            let backup = self.clone();
-            let mark = out.len();
-            self.fire_due(at, out);
-            match self.check(&mut input) {
-                Ok(checked) => checked,
-                Err(e) => {
-                    *self = backup;
-                    out.truncate(mark);
-                    return Err(e);
-                }
-            }
-        } else {
-            let checked = self.check(&mut input)?;
-            self.fire_due(at, out);
-            checked
-        };
-        self.s.now = Some(at);
+        self.advance_into(at, out)?;
+        let checked = self.check(&mut input)?;
         self.apply(at, checked, out);
         self.dispatch(at, out);
-        self.arm_forget_sweep(at);
         Ok(())
     }
 
-    /// A clock tick: fire every timer due at or before `at`. A tick with nothing due
-    /// changes nothing but the clock.
+    /// A clock tick: fire every timer due at or before `at`, in deadline order, and
+    /// move the engine's clock to `at`. A tick with nothing due changes nothing but
+    /// the clock. The only error is `time_went_backwards`.
     pub fn advance(&mut self, at: DateTime<Utc>) -> Result<Vec<Action>, Error> {
         let mut out = Vec::new();
         self.advance_into(at, &mut out)?;
@@ -422,7 +434,11 @@ impl Engine {
 
     /// Like [`Engine::advance`], appending to the caller's buffer.
     pub fn advance_into(&mut self, at: DateTime<Utc>, out: &mut Vec<Action>) -> Result<(), Error> {
-        self.handle_into(at, Input::Tick, out)
+        self.check_time(at)?;
+        self.fire_due(at, out);
+        self.s.now = Some(at);
+        self.arm_forget_sweep(at);
+        Ok(())
     }
 
     /// When the host must call `advance` next: the earliest armed timer.

@@ -1127,14 +1127,16 @@ impl openlines_engine {
         })
     }
 
-    /// Apply an input (or a tick) and queue its actions; nothing changes on error.
+    /// Apply an input (or a tick) and queue its actions. When the engine rejects the
+    /// input, the actions of the timers that fired before it are queued all the same
+    /// (time is committed); a time out of range changes nothing.
     fn apply(&mut self, at_ms: i64, input: Input) -> Outcome {
         let at = time_arg(at_ms, "at_ms")?;
-        self.engine.handle_into(at, input, &mut self.actions)?;
-        // Success: drop what was read, invalidating earlier borrowed pointers.
+        // A mutating call: drop what was read, invalidating earlier borrowed pointers.
         self.actions.drain(..self.cursor);
         self.cursor = 0;
         self.lists_ready = false;
+        self.engine.handle_into(at, input, &mut self.actions)?;
         Ok(())
     }
 
@@ -1362,7 +1364,11 @@ pub unsafe extern "C" fn openlines_input_init(
 /// openlines_engine_take_actions_json()); this is a mutating call, so it invalidates
 /// strings borrowed from earlier actions.
 ///
-/// On failure nothing changes: not the engine, not its clock, not the pending actions.
+/// Time is committed: every timer due at or before `at_ms` fires whatever the input
+/// turns out to be. When the engine rejects the input, the input changes nothing, but
+/// the actions of those timers are queued and readable as after a success (whatever the
+/// status). When the call fails before the engine sees the input (NULL, bad UTF-8, out
+/// of range, bad JSON), nothing changes at all.
 /// Errors: OPENLINES_NULL_POINTER, OPENLINES_INVALID_UTF8, OPENLINES_OUT_OF_RANGE (kind,
 /// status, score, time), the engine's errors (OPENLINES_INVALID_INPUT,
 /// OPENLINES_UNKNOWN_LINE, OPENLINES_UNKNOWN_OPERATOR, OPENLINES_UNKNOWN_DIALOG,

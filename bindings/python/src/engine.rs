@@ -87,6 +87,31 @@ impl PyEngine {
         PyList::new(py, items)
     }
 
+    /// The exception object for a rejected call, carrying in `.actions` the actions
+    /// of the timers that fired before the input was refused (time is committed).
+    fn rejection<'py>(
+        &mut self,
+        py: Python<'py>,
+        error: &openlines::Error,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let exc = errors::error_object(py, error)?;
+        exc.setattr(pyo3::intern!(py, "actions"), self.take_actions(py)?)?;
+        Ok(exc)
+    }
+
+    /// Run one call and return its actions, or raise its error with `.actions`.
+    fn run_to_py<'py>(
+        &mut self,
+        py: Python<'py>,
+        at: DateTime<Utc>,
+        input: Input,
+    ) -> PyResult<Bound<'py, PyList>> {
+        match self.run(at, input) {
+            Ok(()) => self.take_actions(py),
+            Err(e) => Err(PyErr::from_value(self.rejection(py, &e)?)),
+        }
+    }
+
     fn view<'py, T: serde::Serialize>(
         py: Python<'py>,
         view: Option<T>,
@@ -115,8 +140,10 @@ impl PyEngine {
     /// Timers due at or before ``at`` fire first, so their actions come first.
     ///
     /// Raises ``InputError``, ``UnknownIdError``, ``NotAllowedError`` or ``TimeError``
-    /// when the input is rejected; the engine is then unchanged. A Python value of the
-    /// wrong type raises ``TypeError`` naming the field.
+    /// when the input is rejected. The input then changes nothing, but time is
+    /// committed: the timers due by ``at`` have fired, and their actions are in the
+    /// exception's ``.actions`` (carry them out as after a success). A Python value of
+    /// the wrong type raises ``TypeError`` naming the field, before anything happens.
     #[pyo3(signature = (at, input))]
     fn handle<'py>(
         &mut self,
@@ -126,8 +153,7 @@ impl PyEngine {
     ) -> PyResult<Bound<'py, PyList>> {
         let at = time_arg(py, at, "at")?;
         let input = extract_input(py, input)?;
-        self.run(at, input).map_err(|e| errors::to_pyerr(py, &e))?;
-        self.take_actions(py)
+        self.run_to_py(py, at, input)
     }
 
     /// A clock tick: fire every timer due at or before ``at`` and return the actions.
@@ -141,9 +167,7 @@ impl PyEngine {
         at: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
         let at = time_arg(py, at, "at")?;
-        self.run(at, Input::Tick)
-            .map_err(|e| errors::to_pyerr(py, &e))?;
-        self.take_actions(py)
+        self.run_to_py(py, at, Input::Tick)
     }
 
     /// Apply many timed inputs in one call (bulk replays, catching up from a log).
@@ -153,9 +177,11 @@ impl PyEngine {
     /// order, exactly as calling ``handle``/``advance`` in a loop would.
     ///
     /// ``errors="raise"`` (the default): the first rejected step raises its error, with
-    /// ``.index`` set to the step's position; the steps before it stay applied.
-    /// ``errors="return"``: a rejected step's slot holds its exception object (unchanged
-    /// engine, as always) and the replay goes on, like ``openlines replay``.
+    /// ``.index`` set to the step's position, ``.results`` the action lists of the steps
+    /// before it (they stay applied) and ``.actions`` the actions of the timers that
+    /// fired before the rejected input. ``errors="return"``: a rejected step's slot
+    /// holds its exception object (with ``.actions``) and the replay goes on, like
+    /// ``openlines replay``.
     #[pyo3(signature = (steps, *, errors = "raise"))]
     fn handle_many<'py>(
         &mut self,
@@ -200,11 +226,14 @@ impl PyEngine {
             match self.run(at, input) {
                 Ok(()) => out.append(self.take_actions(py)?)?,
                 Err(e) => {
-                    let exc = errors::error_object(py, &e)?;
+                    let exc = self.rejection(py, &e)?;
                     exc.setattr(pyo3::intern!(py, "index"), index)?;
                     if collect {
                         out.append(exc)?;
                     } else {
+                        // Nothing is lost: the steps applied before it stay applied,
+                        // and their actions travel with the error.
+                        exc.setattr(pyo3::intern!(py, "results"), out)?;
                         return Err(PyErr::from_value(exc));
                     }
                 }
