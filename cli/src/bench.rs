@@ -20,6 +20,11 @@
 //!   worst of the single-offer modes (evenly, strict, least_busy, longest_idle). The
 //!   `all` mode offers every operator at once, so its output is O(queue) by definition;
 //!   it is reported in the details but not in the ratio.
+//! - `host_ratio_100k_vs_1k`: the worst, over the host patterns of [`crate::hosts`]
+//!   (ticks at every deadline; once a second with inputs inside the seconds; never;
+//!   never, with bursts of refused replies racing due auto-closes), of the nanoseconds
+//!   per input of the same timed traffic with 100,000 idle open dialogs divided by the
+//!   same with 1,000. A cost that grows with idle dialogs shows here.
 //! - `bytes_per_open_dialog`: live heap bytes (a counting global allocator; requested
 //!   sizes, not the allocator's rounding) that the engine gains while 1,000,000
 //!   background dialogs open, divided by 1,000,000.
@@ -116,6 +121,11 @@ pub struct Sizes {
     pub hot_cycles: usize,
     /// Minimum time spent per routing-decision measurement.
     pub queue_time: Duration,
+    /// Open background dialogs of the host patterns' big engine (the small one has
+    /// `small`).
+    pub hosts_big: usize,
+    /// Dialogs of timed traffic per host-pattern run.
+    pub host_dialogs: usize,
 }
 
 impl Sizes {
@@ -127,6 +137,8 @@ impl Sizes {
             small: 1_000,
             hot_cycles: 20_000,
             queue_time: Duration::from_millis(400),
+            hosts_big: 100_000,
+            host_dialogs: 4_000,
         }
     }
 
@@ -138,6 +150,8 @@ impl Sizes {
             small: 1_000,
             hot_cycles: 3_000,
             queue_time: Duration::from_millis(60),
+            hosts_big: 100_000,
+            host_dialogs: 1_000,
         }
     }
 }
@@ -258,6 +272,16 @@ pub fn measure(sizes: &Sizes, quick: bool, verbose: bool) -> Result<Value, Strin
     progress(verbose, &format!("{} background dialogs", sizes.small));
     let small = BackgroundEngine::build(sizes.small)?;
     let ns_small = small.hot_ns_per_input(sizes.hot_cycles)?;
+    progress(
+        verbose,
+        &format!(
+            "host patterns, {} and {} open dialogs",
+            sizes.small, sizes.hosts_big
+        ),
+    );
+    let hosts_big = BackgroundEngine::build(sizes.hosts_big)?;
+    let (host_worst, host_patterns) = host_patterns(&small, &hosts_big, sizes.host_dialogs)?;
+    drop(hosts_big);
     drop(small);
     progress(verbose, &format!("{} background dialogs", sizes.big));
     let big = BackgroundEngine::build(sizes.big)?;
@@ -301,6 +325,7 @@ pub fn measure(sizes: &Sizes, quick: bool, verbose: bool) -> Result<Value, Strin
         "core_vs_baseline": round(vs, 4),
         "scale_ratio_1m_vs_1k": round(scale, 3),
         "queue_ratio_10k_vs_10": round(worst, 2),
+        "host_ratio_100k_vs_1k": round(host_worst, 3),
         "bytes_per_open_dialog": round(bytes_per_dialog, 1),
         "snapshot_secs_1m": round(snapshot_secs, 3),
         "restore_secs_1m": round(restore_secs, 3),
@@ -324,6 +349,7 @@ pub fn measure(sizes: &Sizes, quick: bool, verbose: bool) -> Result<Value, Strin
                 "inputs_per_cycle": 6,
             },
             "queue_modes": modes,
+            "host_patterns": host_patterns,
             "snapshot": {
                 "bytes": bytes.len(),
                 "bytes_per_open_dialog": round(bytes.len() as f64 / sizes.big as f64, 1),
@@ -333,6 +359,7 @@ pub fn measure(sizes: &Sizes, quick: bool, verbose: bool) -> Result<Value, Strin
                 "core_vs_baseline>=0.2": vs >= 0.2,
                 "scale_ratio_1m_vs_1k<=2": scale <= 2.0,
                 "queue_ratio_10k_vs_10<=3": worst <= 3.0,
+                "host_ratio_100k_vs_1k<=1.5": host_worst <= 1.5,
                 "bytes_per_open_dialog<=512": bytes_per_dialog <= 512.0,
                 "snapshot_secs_1m<=1": snapshot_secs <= 1.0,
                 "restore_secs_1m<=1": restore_secs <= 1.0,
@@ -340,6 +367,54 @@ pub fn measure(sizes: &Sizes, quick: bool, verbose: bool) -> Result<Value, Strin
             "total_secs": round(started.elapsed().as_secs_f64(), 1),
         }
     }))
+}
+
+/// Per-input cost of every host pattern with the small and the big background; returns
+/// the worst big/small ratio and the details. Each figure is the best of three runs on
+/// fresh copies of the engine; every run of a pattern must see the same actions.
+fn host_patterns(
+    small: &BackgroundEngine,
+    big: &BackgroundEngine,
+    dialogs: usize,
+) -> Result<(f64, Value), String> {
+    use crate::hosts::{HostPattern, drive, traffic};
+    let best = |bg: &BackgroundEngine, pattern: HostPattern| -> Result<(f64, usize), String> {
+        let mut ns = f64::MAX;
+        let mut seen = None;
+        for _ in 0..3 {
+            let mut engine = bg.engine.clone();
+            let inputs = traffic(dialogs, bg.background as u64 + 1, bg.now, pattern);
+            let run = drive(&mut engine, pattern, inputs);
+            let expected_refusals = if pattern == HostPattern::RejectedBurst {
+                dialogs * crate::hosts::BURST
+            } else {
+                0
+            };
+            if run.refused != expected_refusals || seen.is_some_and(|a| a != run.actions) {
+                return Err(format!(
+                    "host pattern {} misbehaved: {run:?}",
+                    pattern.name()
+                ));
+            }
+            seen = Some(run.actions);
+            ns = ns.min(run.ns_per_input);
+        }
+        Ok((ns, seen.unwrap_or(0)))
+    };
+    let mut worst: f64 = 0.0;
+    let mut details = serde_json::Map::new();
+    for pattern in HostPattern::ALL {
+        let (ns_small, actions) = best(small, pattern)?;
+        let (ns_big, _) = best(big, pattern)?;
+        let ratio = ns_big / ns_small;
+        worst = worst.max(ratio);
+        details.insert(
+            pattern.name().to_owned(),
+            json!({"ns_1k": round(ns_small, 0), "ns_100k": round(ns_big, 0),
+                   "ratio": round(ratio, 3), "actions": actions}),
+        );
+    }
+    Ok((worst, Value::Object(details)))
 }
 
 fn round(x: f64, digits: i32) -> f64 {
@@ -404,8 +479,9 @@ impl BackgroundEngine {
     /// Build it (the background dialogs open 1 ms apart).
     pub fn build(n: usize) -> Result<Self, String> {
         let config = config(json!({
-            "operators": [{"id": "hot1"}, {"id": "bg1"}, {"id": "bg2"}],
+            "operators": [{"id": "hot1"}, {"id": "bg1"}, {"id": "bg2"}, {"id": crate::hosts::OPERATOR}],
             "lines": [
+                crate::hosts::timed_line(),
                 {"id": "bg", "queue": {"operators": ["bg1", "bg2"]},
                  "unanswered": {"after_secs": 864_000}},
                 {"id": "hot", "queue": {"operators": ["hot1"], "distribution": "strict"},
@@ -655,7 +731,7 @@ fn table(r: &Value) -> String {
         d["day"]["inputs"],
         d["sizes"]["background_big"]
     );
-    let rows: [(&str, String, &str); 9] = [
+    let rows: [(&str, String, &str); 10] = [
         (
             "core_inputs_per_sec",
             format!("{:.0}", num(&r["core_inputs_per_sec"])),
@@ -680,6 +756,11 @@ fn table(r: &Value) -> String {
             "queue_ratio_10k_vs_10",
             format!("{:.1}", num(&r["queue_ratio_10k_vs_10"])),
             "queue_ratio_10k_vs_10<=3",
+        ),
+        (
+            "host_ratio_100k_vs_1k",
+            format!("{:.2}", num(&r["host_ratio_100k_vs_1k"])),
+            "host_ratio_100k_vs_1k<=1.5",
         ),
         (
             "bytes_per_open_dialog",

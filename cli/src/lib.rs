@@ -3,5 +3,6 @@
 
 pub mod bench;
 pub mod describe;
+pub mod hosts;
 pub mod scenario;
 pub mod simulate;
