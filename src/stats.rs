@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::dialog::{DialogState, OperatorIdx};
+
 /// Response statistics of one dialog, carried by `dialog_closed`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct DialogStats {
@@ -92,4 +94,63 @@ pub struct LineStats {
     pub avg_rating: Option<f64>,
     /// Share of closed dialogs that got the unanswered mark (0..1; null before any).
     pub unanswered_share: Option<f64>,
+}
+
+/// Live counts of one line's open dialogs (derived from the dialogs, never persisted):
+/// kept up to date on every state change, so `Engine::stats` reads them instead of
+/// scanning the open dialogs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct LiveCounts {
+    /// Open dialogs.
+    pub open: u64,
+    /// Per state: bot, queued (or being routed), offered, assigned, closing.
+    pub by_state: [u64; 5],
+    /// Counted load per operator in this line (operators with load only).
+    pub operator_load: BTreeMap<OperatorIdx, u32>,
+}
+
+impl LiveCounts {
+    /// The `by_state` slot of a state (the transient routing state counts as queued).
+    fn slot(state: &DialogState) -> usize {
+        match state {
+            DialogState::Bot => 0,
+            DialogState::Routing | DialogState::Queued { .. } => 1,
+            DialogState::Offered { .. } => 2,
+            DialogState::Assigned { .. } => 3,
+            DialogState::Closing { .. } => 4,
+        }
+    }
+
+    /// A dialog in `state` opened in (or moved into) this line.
+    pub fn enter(&mut self, state: &DialogState) {
+        self.open += 1;
+        self.by_state[Self::slot(state)] += 1;
+    }
+
+    /// A dialog in `state` closed in (or moved out of) this line.
+    pub fn leave(&mut self, state: &DialogState) {
+        self.open -= 1;
+        self.by_state[Self::slot(state)] -= 1;
+    }
+
+    /// A dialog of this line changed state.
+    pub fn change(&mut self, old: &DialogState, new: &DialogState) {
+        self.by_state[Self::slot(old)] -= 1;
+        self.by_state[Self::slot(new)] += 1;
+    }
+
+    /// One more counted dialog of `op` in this line.
+    pub fn add_load(&mut self, op: OperatorIdx) {
+        *self.operator_load.entry(op).or_insert(0) += 1;
+    }
+
+    /// One counted dialog of `op` in this line less.
+    pub fn remove_load(&mut self, op: OperatorIdx) {
+        if let Some(n) = self.operator_load.get_mut(&op) {
+            *n -= 1;
+            if *n == 0 {
+                self.operator_load.remove(&op);
+            }
+        }
+    }
 }

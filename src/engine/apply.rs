@@ -106,7 +106,7 @@ impl Engine {
         let crm_lookup_missed = m.crm.as_ref().is_some_and(|c| !c.found);
         let channel = dialog.channel.to_string();
         let client = dialog.client.to_string();
-        self.s.dialogs.insert(id, Box::new(dialog));
+        self.insert_dialog(dialog);
 
         let config = &self.line(line).config;
         if !config.consent.text.is_empty() {
@@ -471,8 +471,8 @@ impl Engine {
                 record.dialogs = record.dialogs.saturating_add(1);
             }
         }
+        self.move_dialog(id, line);
         if let Some(d) = self.s.dialogs.get_mut(&id) {
-            d.line = line;
             d.tried.clear();
             d.forced = false;
             d.nobody_available_sent = false;
@@ -668,6 +668,7 @@ impl Engine {
                 totals: Default::default(),
             });
             self.schedules.push(schedule);
+            self.live.push(LiveCounts::default());
             self.rebuild_routing_indices();
             return;
         };

@@ -116,6 +116,9 @@ impl Engine {
                 ));
             }
         }
+        if self.live != self.fresh_live_counts() {
+            return Err("a line's live counts do not match its open dialogs".into());
+        }
         if self.ready != self.fresh_ready() {
             return Err("the routing index does not match the operators and lines".into());
         }

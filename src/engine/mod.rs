@@ -32,7 +32,7 @@ use crate::routing::{
     forced_order, involved, rank_key,
 };
 use crate::schedule::Schedule;
-use crate::stats::LineStats;
+use crate::stats::{LineStats, LiveCounts};
 use crate::timers::{TimerKey, TimerKind, TimerTable};
 use crate::timestamp::Stamp;
 use crate::views::{DialogView, OperatorView, QueueEntry, QueueView};
@@ -178,6 +178,9 @@ pub struct Engine {
     affinity: BTreeMap<OperatorIdx, WaitingQueue>,
     /// The current catch-up (inside `fire_due` only).
     catch_up: CatchUp,
+    /// Per line, live counts of its open dialogs (derived; kept by `set_state`,
+    /// `insert_dialog`, `remove_dialog` and `move_dialog`).
+    live: Vec<LiveCounts>,
 }
 
 /// How many offer expiries of one dialog one call replays before it stops re-offering
@@ -250,6 +253,7 @@ impl Engine {
             reloaded: Vec::new(),
             affinity: BTreeMap::new(),
             catch_up: CatchUp::default(),
+            live: Vec::new(),
         };
         engine.rebuild_indices();
         engine
@@ -279,6 +283,7 @@ impl Engine {
             .map(|l| compile_schedule(&l.config))
             .collect();
         self.rebuild_routing_indices();
+        self.live = self.fresh_live_counts();
         self.holdings = vec![BTreeSet::new(); self.s.operators.len()];
         for d in self.s.dialogs.values() {
             for &op in involved(&d.state) {
@@ -287,6 +292,24 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// Every line's live counts as a scan of the open dialogs makes them (restore, and
+    /// the consistency check).
+    fn fresh_live_counts(&self) -> Vec<LiveCounts> {
+        let mut live = vec![LiveCounts::default(); self.s.lines.len()];
+        for d in self.s.dialogs.values() {
+            let Some(counts) = live.get_mut(d.line as usize) else {
+                continue;
+            };
+            counts.enter(&d.state);
+            if self.line(d.line).counts(&d.state) {
+                for &op in involved(&d.state) {
+                    counts.add_load(op);
+                }
+            }
+        }
+        live
     }
 
     /// `config.queue.operators` resolved to operator indices (unknown ids left out).
@@ -626,19 +649,26 @@ impl Engine {
         })
     }
 
-    /// Live counts and totals of a line.
+    /// Live counts and totals of a line. Costs the number of operators with load in
+    /// the line (the counts are kept up to date, not recounted).
     pub fn stats(&self, line: &str) -> Option<LineStats> {
         let idx = *self.line_index.get(line)?;
         let l = &self.s.lines[idx as usize];
-        let mut stats = LineStats {
+        let live = &self.live[idx as usize];
+        let [bot, queued, offered, assigned, closing] = live.by_state;
+        Some(LineStats {
             line: line.to_owned(),
-            open: 0,
-            bot: 0,
-            queued: 0,
-            offered: 0,
-            assigned: 0,
-            closing: 0,
-            operator_load: BTreeMap::new(),
+            open: live.open,
+            bot,
+            queued,
+            offered,
+            assigned,
+            closing,
+            operator_load: live
+                .operator_load
+                .iter()
+                .map(|(&op, &n)| (self.operator_id(op).to_owned(), n))
+                .collect(),
             closed: l.totals.closed,
             avg_first_response_secs: (l.totals.responded > 0)
                 .then(|| l.totals.first_response_sum_secs as f64 / l.totals.responded as f64),
@@ -649,24 +679,7 @@ impl Engine {
                 .then(|| l.totals.rating_sum as f64 / l.totals.ratings as f64),
             unanswered_share: (l.totals.closed > 0)
                 .then(|| l.totals.unanswered as f64 / l.totals.closed as f64),
-        };
-        for d in self.s.dialogs.values().filter(|d| d.line == idx) {
-            stats.open += 1;
-            match d.state {
-                DialogState::Routing | DialogState::Queued { .. } => stats.queued += 1,
-                DialogState::Bot => stats.bot += 1,
-                DialogState::Offered { .. } => stats.offered += 1,
-                DialogState::Assigned { .. } => stats.assigned += 1,
-                DialogState::Closing { .. } => stats.closing += 1,
-            }
-        }
-        for o in &self.s.operators {
-            let n = o.load_in(idx);
-            if n > 0 {
-                stats.operator_load.insert(o.config.id.clone(), n);
-            }
-        }
-        Some(stats)
+        })
     }
 
     /// Why the last routing decision of an open dialog went as it did.

@@ -13,6 +13,8 @@ impl Engine {
         let line_idx = d.line;
         let priority = d.priority;
         let new = &d.state;
+        let live = &mut self.live[line_idx as usize];
+        live.change(&old, new);
         // Borrow the dialog, the line and the operator tables side by side: no copies
         // of the operator lists. Operators whose load changed are refreshed in the
         // routing index afterwards, from a reused buffer.
@@ -32,9 +34,11 @@ impl Engine {
                 self.dirty_operators.insert(op);
             }
             self.s.operators[op as usize].remove_load(line_idx);
+            live.remove_load(op);
         }
         for &op in new_counted {
             self.s.operators[op as usize].add_load(line_idx);
+            live.add_load(op);
         }
         if old_involved != new_involved {
             for &op in old_involved {
@@ -76,6 +80,35 @@ impl Engine {
             }
         }
         old
+    }
+
+    /// Add a newly opened dialog (in the transient routing state) to the open dialogs.
+    pub(super) fn insert_dialog(&mut self, dialog: Dialog) {
+        debug_assert_eq!(
+            dialog.state,
+            DialogState::Routing,
+            "invariant: dialogs open unrouted"
+        );
+        self.live[dialog.line as usize].enter(&dialog.state);
+        self.s.dialogs.insert(dialog.id, Box::new(dialog));
+    }
+
+    /// Take a closed dialog out of the open dialogs (after `set_state` released it).
+    pub(super) fn remove_dialog(&mut self, id: DialogId) -> Option<Box<Dialog>> {
+        let d = self.s.dialogs.remove(&id)?;
+        self.live[d.line as usize].leave(&d.state);
+        Some(d)
+    }
+
+    /// Move an open dialog (in the transient routing state) to another line.
+    pub(super) fn move_dialog(&mut self, id: DialogId, line: LineIdx) {
+        let Some(d) = self.s.dialogs.get_mut(&id) else {
+            return;
+        };
+        debug_assert_eq!(d.state, DialogState::Routing, "invariant: moved unrouted");
+        self.live[d.line as usize].leave(&d.state);
+        self.live[line as usize].enter(&d.state);
+        d.line = line;
     }
 
     pub(super) fn arm(&mut self, dialog: DialogId, kind: TimerKind, at: DateTime<Utc>) {
@@ -155,7 +188,7 @@ impl Engine {
     ) {
         self.set_state(id, DialogState::Routing);
         self.timers.cancel_dialog(id);
-        let Some(d) = self.s.dialogs.remove(&id) else {
+        let Some(d) = self.remove_dialog(id) else {
             return;
         };
         let stats = d.stats();
