@@ -42,7 +42,7 @@ pub use action::{
     Action, AssignReason, BotStopReason, CloseReason, Kpi, MessageKind, QueueReason, WithdrawReason,
 };
 pub use config::{Config, LineConfig, OperatorConfig};
-pub use engine::{Engine, SNAPSHOT_VERSION, Snapshot};
+pub use engine::{Engine, MAX_OFFER_EXPIRIES_PER_CATCH_UP, SNAPSHOT_VERSION, Snapshot};
 pub use error::{ConfigIssue, Error, ErrorKind};
 pub use input::{ClientMessage, CrmLookup, Input, PresenceStatus};
 pub use limits::Limits;

@@ -130,6 +130,43 @@ impl ReadyIndex {
         }
     }
 
+    /// A line's queue changed from `old` to `new` (operator indices in queue order):
+    /// drop the old places, add the new ones with their ranks. Costs the two queues,
+    /// not the other lines.
+    pub fn reshape_line(
+        &mut self,
+        line: LineIdx,
+        old: &[OperatorIdx],
+        new: &[OperatorIdx],
+        mut rank: impl FnMut(OperatorIdx, u32) -> Option<RankKey>,
+    ) {
+        for &op in old {
+            if let Some(places) = self.places.get_mut(op as usize) {
+                places.retain(|(l, _, _)| *l != line);
+            }
+        }
+        let set = &mut self.by_line[line as usize];
+        set.clear();
+        for (pos, &op) in new.iter().enumerate() {
+            let pos = pos as u32;
+            let key = rank(op, pos);
+            if let Some(key) = key {
+                set.insert(key);
+            }
+            if let Some(places) = self.places.get_mut(op as usize) {
+                // Places stay in line order, as `shaped` builds them.
+                let at = places.partition_point(|(l, _, _)| *l <= line);
+                places.insert(at, (line, pos, key));
+            }
+        }
+    }
+
+    /// Room for one more line (with nobody ready) or one more operator (in no queue).
+    pub fn grow(&mut self, lines: usize, operators: usize) {
+        self.by_line.resize_with(lines, BTreeSet::new);
+        self.places.resize_with(operators, Vec::new);
+    }
+
     /// The queue position of `op` in `line`.
     pub fn position(&self, op: OperatorIdx, line: LineIdx) -> Option<u32> {
         self.places

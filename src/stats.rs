@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::action::QueueReason;
 use crate::dialog::{DialogState, OperatorIdx};
 
 /// Response statistics of one dialog, carried by `dialog_closed`.
@@ -107,6 +108,10 @@ pub(crate) struct LiveCounts {
     pub by_state: [u64; 5],
     /// Counted load per operator in this line (operators with load only).
     pub operator_load: BTreeMap<OperatorIdx, u32>,
+    /// Per operator, the dialogs of this line they are offered or own (holders only).
+    pub holders: BTreeMap<OperatorIdx, u32>,
+    /// Dialogs held until the line opens (queued with reason `off_hours`).
+    pub held: u64,
 }
 
 impl LiveCounts {
@@ -121,22 +126,50 @@ impl LiveCounts {
         }
     }
 
+    fn is_held(state: &DialogState) -> bool {
+        matches!(
+            state,
+            DialogState::Queued {
+                reason: QueueReason::OffHours
+            }
+        )
+    }
+
     /// A dialog in `state` opened in (or moved into) this line.
     pub fn enter(&mut self, state: &DialogState) {
         self.open += 1;
         self.by_state[Self::slot(state)] += 1;
+        self.held += u64::from(Self::is_held(state));
     }
 
     /// A dialog in `state` closed in (or moved out of) this line.
     pub fn leave(&mut self, state: &DialogState) {
         self.open -= 1;
         self.by_state[Self::slot(state)] -= 1;
+        self.held -= u64::from(Self::is_held(state));
     }
 
     /// A dialog of this line changed state.
     pub fn change(&mut self, old: &DialogState, new: &DialogState) {
         self.by_state[Self::slot(old)] -= 1;
         self.by_state[Self::slot(new)] += 1;
+        self.held -= u64::from(Self::is_held(old));
+        self.held += u64::from(Self::is_held(new));
+    }
+
+    /// `op` is now offered or owns one more dialog of this line.
+    pub fn add_holder(&mut self, op: OperatorIdx) {
+        *self.holders.entry(op).or_insert(0) += 1;
+    }
+
+    /// `op` is offered or owns one dialog of this line less.
+    pub fn remove_holder(&mut self, op: OperatorIdx) {
+        if let Some(n) = self.holders.get_mut(&op) {
+            *n -= 1;
+            if *n == 0 {
+                self.holders.remove(&op);
+            }
+        }
     }
 
     /// One more counted dialog of `op` in this line.

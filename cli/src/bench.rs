@@ -25,6 +25,9 @@
 //!   never, with bursts of refused replies racing due auto-closes), of the nanoseconds
 //!   per input of the same timed traffic with 100,000 idle open dialogs divided by the
 //!   same with 1,000. A cost that grows with idle dialogs shows here.
+//! - `config_ratio_100k_vs_1k`: the worst of `set_line` (on the line holding every
+//!   background dialog), `set_operator` (a new operator) and `stats` of that line, per
+//!   call with 100,000 background dialogs divided by the same with 1,000.
 //! - `bytes_per_open_dialog`: live heap bytes (a counting global allocator; requested
 //!   sizes, not the allocator's rounding) that the engine gains while 1,000,000
 //!   background dialogs open, divided by 1,000,000.
@@ -281,6 +284,11 @@ pub fn measure(sizes: &Sizes, quick: bool, verbose: bool) -> Result<Value, Strin
     );
     let hosts_big = BackgroundEngine::build(sizes.hosts_big)?;
     let (host_worst, host_patterns) = host_patterns(&small, &hosts_big, sizes.host_dialogs)?;
+    progress(
+        verbose,
+        "set_line, set_operator and stats with 1k and 100k open dialogs",
+    );
+    let (config_worst, config_ops) = config_ops(&small, &hosts_big)?;
     drop(hosts_big);
     drop(small);
     progress(verbose, &format!("{} background dialogs", sizes.big));
@@ -326,6 +334,7 @@ pub fn measure(sizes: &Sizes, quick: bool, verbose: bool) -> Result<Value, Strin
         "scale_ratio_1m_vs_1k": round(scale, 3),
         "queue_ratio_10k_vs_10": round(worst, 2),
         "host_ratio_100k_vs_1k": round(host_worst, 3),
+        "config_ratio_100k_vs_1k": round(config_worst, 3),
         "bytes_per_open_dialog": round(bytes_per_dialog, 1),
         "snapshot_secs_1m": round(snapshot_secs, 3),
         "restore_secs_1m": round(restore_secs, 3),
@@ -350,6 +359,7 @@ pub fn measure(sizes: &Sizes, quick: bool, verbose: bool) -> Result<Value, Strin
             },
             "queue_modes": modes,
             "host_patterns": host_patterns,
+            "config_ops": config_ops,
             "snapshot": {
                 "bytes": bytes.len(),
                 "bytes_per_open_dialog": round(bytes.len() as f64 / sizes.big as f64, 1),
@@ -360,6 +370,7 @@ pub fn measure(sizes: &Sizes, quick: bool, verbose: bool) -> Result<Value, Strin
                 "scale_ratio_1m_vs_1k<=2": scale <= 2.0,
                 "queue_ratio_10k_vs_10<=3": worst <= 3.0,
                 "host_ratio_100k_vs_1k<=1.5": host_worst <= 1.5,
+                "config_ratio_100k_vs_1k<=1.5": config_worst <= 1.5,
                 "bytes_per_open_dialog<=512": bytes_per_dialog <= 512.0,
                 "snapshot_secs_1m<=1": snapshot_secs <= 1.0,
                 "restore_secs_1m<=1": restore_secs <= 1.0,
@@ -367,6 +378,61 @@ pub fn measure(sizes: &Sizes, quick: bool, verbose: bool) -> Result<Value, Strin
             "total_secs": round(started.elapsed().as_secs_f64(), 1),
         }
     }))
+}
+
+/// Nanoseconds per call of `set_line` (the line holding every background dialog, a
+/// new greeting), `set_operator` (a new operator) and `stats` of that line, with the
+/// small and the big background; returns the worst big/small ratio and the details.
+fn config_ops(small: &BackgroundEngine, big: &BackgroundEngine) -> Result<(f64, Value), String> {
+    const CALLS: usize = 200;
+    let time = |bg: &BackgroundEngine, op: &str| -> Result<f64, String> {
+        let mut best = f64::MAX;
+        for _ in 0..3 {
+            let mut engine = bg.engine.clone();
+            let mut buf = Vec::new();
+            let t = Instant::now();
+            for i in 0..CALLS {
+                let input = match op {
+                    "set_line" => Input::SetLine {
+                        line: Box::new(config_line(json!({"id": "bg",
+                            "queue": {"operators": ["bg1", "bg2"]},
+                            "unanswered": {"after_secs": 864_000},
+                            "greeting": {"text": format!("Hello #{i}")}}))?),
+                    },
+                    "set_operator" => Input::SetOperator {
+                        operator: serde_json::from_value(json!({"id": format!("new{i}")}))
+                            .map_err(|e| e.to_string())?,
+                    },
+                    _ => {
+                        black_box(engine.stats("bg"));
+                        continue;
+                    }
+                };
+                buf.clear();
+                engine
+                    .handle_into(bg.now, input, &mut buf)
+                    .map_err(|e| format!("{op}: {e}"))?;
+            }
+            best = best.min(t.elapsed().as_secs_f64() * 1e9 / CALLS as f64);
+        }
+        Ok(best)
+    };
+    let mut worst: f64 = 0.0;
+    let mut details = serde_json::Map::new();
+    for op in ["set_line", "set_operator", "stats"] {
+        let (ns_small, ns_big) = (time(small, op)?, time(big, op)?);
+        let ratio = ns_big / ns_small;
+        worst = worst.max(ratio);
+        details.insert(
+            op.to_owned(),
+            json!({"ns_1k": round(ns_small, 0), "ns_100k": round(ns_big, 0), "ratio": round(ratio, 3)}),
+        );
+    }
+    Ok((worst, Value::Object(details)))
+}
+
+fn config_line(value: Value) -> Result<openlines::LineConfig, String> {
+    serde_json::from_value(value).map_err(|e| e.to_string())
 }
 
 /// Per-input cost of every host pattern with the small and the big background; returns
@@ -731,7 +797,7 @@ fn table(r: &Value) -> String {
         d["day"]["inputs"],
         d["sizes"]["background_big"]
     );
-    let rows: [(&str, String, &str); 10] = [
+    let rows: [(&str, String, &str); 11] = [
         (
             "core_inputs_per_sec",
             format!("{:.0}", num(&r["core_inputs_per_sec"])),
@@ -761,6 +827,11 @@ fn table(r: &Value) -> String {
             "host_ratio_100k_vs_1k",
             format!("{:.2}", num(&r["host_ratio_100k_vs_1k"])),
             "host_ratio_100k_vs_1k<=1.5",
+        ),
+        (
+            "config_ratio_100k_vs_1k",
+            format!("{:.2}", num(&r["config_ratio_100k_vs_1k"])),
+            "config_ratio_100k_vs_1k<=1.5",
         ),
         (
             "bytes_per_open_dialog",

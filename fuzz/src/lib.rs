@@ -2,7 +2,7 @@
 //! into always-valid configs and timed input streams, and the invariant checks of
 //! `tests/invariants.rs` (after every step: consistent state, no dialog lost,
 //! capacity and availability respected, no queued dialog waiting while someone could
-//! take it, next_deadline after now, rejected inputs change nothing).
+//! take it, next_deadline after now, a rejected input is exactly a tick to its time).
 //!
 //! A violated invariant panics: libFuzzer reports it as a crash.
 
@@ -408,7 +408,9 @@ impl Tracker {
 }
 
 /// Apply one step (a tick jumps to the next deadline), checking that a rejected input
-/// changes nothing and every invariant holds afterwards. Returns the new time.
+/// is exactly a tick to its time (time is committed: its timers fire and their actions
+/// travel with the error; the input itself changes nothing) and every invariant holds
+/// afterwards. Returns the new time.
 pub fn apply_checked(
     engine: &mut Engine,
     tracker: &mut Tracker,
@@ -430,50 +432,54 @@ pub fn apply_checked(
         );
         *engine = restored;
     }
-    let before = engine.snapshot();
-    let (at, outcome) = match &step.input {
+    let before = engine.clone();
+    // The time the engine committed to (None: it never saw the step), the outcome,
+    // and the actions the host received.
+    let (committed, outcome, actions) = match &step.input {
         None => {
             let at = engine
                 .next_deadline()
                 .unwrap_or(now + Duration::seconds(step.delta.max(0)))
                 .max(now);
             match engine.advance(at) {
-                Ok(actions) => (at, Outcome::Actions(actions)),
-                Err(e) => (now, Outcome::Rejected(e.kind)),
+                Ok(actions) => (Some(at), Outcome::Actions(actions.clone()), actions),
+                Err(e) => (None, Outcome::Rejected(e.kind), e.actions),
             }
         }
         Some(value) => {
             let at = now + Duration::seconds(step.delta);
             match openlines::json::input_from_str(&value.to_string()) {
-                Err(e) => (now, Outcome::Rejected(e.kind)),
+                Err(e) => (None, Outcome::Rejected(e.kind), Vec::new()),
                 Ok(input) => match engine.handle(at, input) {
-                    Ok(actions) => (at, Outcome::Actions(actions)),
-                    Err(e) => (now, Outcome::Rejected(e.kind)),
+                    Ok(actions) => (Some(at), Outcome::Actions(actions.clone()), actions),
+                    Err(e) if e.kind == openlines::ErrorKind::TimeWentBackwards => {
+                        (None, Outcome::Rejected(e.kind), e.actions)
+                    }
+                    Err(e) => (Some(at), Outcome::Rejected(e.kind), e.actions),
                 },
             }
         }
     };
-    match &outcome {
-        Outcome::Rejected(kind) => {
-            assert!(
-                engine.snapshot() == before,
-                "rejected input ({kind:?}) changed the state: {step:?}"
-            );
-        }
-        Outcome::Actions(actions) => {
-            tracker.record(actions);
-            if matches!(&step.input, Some(v) if v["type"] == "set_line" || v["type"] == "set_operator")
-            {
-                tracker.static_capacity = false;
-            }
-        }
+    if let Outcome::Rejected(kind) = &outcome {
+        let mut ticked = before;
+        let expected = match committed {
+            Some(at) => ticked.advance(at).expect("a tick forward is never refused"),
+            None => Vec::new(),
+        };
+        assert!(
+            engine.snapshot() == ticked.snapshot(),
+            "rejected input ({kind:?}) changed more than a tick would: {step:?}"
+        );
+        assert!(actions == expected, "rejected input lost timer actions: {step:?}");
+    }
+    tracker.record(&actions);
+    if matches!(&outcome, Outcome::Actions(_))
+        && matches!(&step.input, Some(v) if v["type"] == "set_line" || v["type"] == "set_operator")
+    {
+        tracker.static_capacity = false;
     }
     tracker.check(engine, step);
-    let new_now = match outcome {
-        Outcome::Actions(_) => at,
-        Outcome::Rejected(_) => now,
-    };
-    (new_now, outcome)
+    (committed.unwrap_or(now), outcome)
 }
 
 /// Drive an engine with generated steps until the bytes run out (at most `max` steps).

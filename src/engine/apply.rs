@@ -649,6 +649,11 @@ impl Engine {
         }
     }
 
+    /// Add or replace a line. Costs what the change touches: the line's queue, the
+    /// dialogs whose load counting changes (only when `load_excludes` changes), the
+    /// offers of operators who left the queue or are no longer available to it, and
+    /// the waiting dialogs of the line when its affinity rules change or a
+    /// `hold_until_open` is lifted.
     pub(super) fn set_line(
         &mut self,
         at: DateTime<Utc>,
@@ -661,46 +666,111 @@ impl Engine {
         let Some(idx) = existing else {
             let idx = self.s.lines.len() as LineIdx;
             self.line_index.insert(config.id.clone(), idx);
+            self.queue_members.push(HashSet::new());
             self.s.lines.push(Line {
                 config,
-                queue,
+                queue: Vec::new(),
                 last_offered: None,
                 totals: Default::default(),
             });
             self.schedules.push(schedule);
             self.live.push(LiveCounts::default());
-            self.rebuild_routing_indices();
+            self.waiting.push(WaitingQueue::new());
+            self.ready.grow(self.s.lines.len(), self.s.operators.len());
+            self.replace_queue(idx, queue);
             return;
         };
-        // Take every dialog of the line out of the load counts, swap the config, count again.
-        let ids: Vec<DialogId> = self
-            .s
-            .dialogs
-            .values()
-            .filter(|d| d.line == idx)
-            .map(|d| d.id)
-            .collect();
-        let states: Vec<DialogState> = ids
-            .iter()
-            .map(|id| self.set_state(*id, DialogState::Routing))
-            .collect();
-        let line = &mut self.s.lines[idx as usize];
-        line.config = config;
-        line.queue = queue;
-        self.schedules[idx as usize] = schedule;
-        self.dirty_lines.insert(idx);
-        self.rebuild_routing_indices();
-        for (id, state) in ids.iter().zip(states) {
-            self.set_state(*id, state);
+        let old = &self.line(idx).config;
+        let recount = old.queue.load_excludes != config.queue.load_excludes;
+        // Waiting dialogs look at their affinity operators again when the rules change,
+        // or when a hold is lifted (it may have kept them from those operators).
+        let held_before = old.schedule.as_ref().is_some_and(|s| s.hold_until_open);
+        let affinity_changes = old.crm.route_to_responsible != config.crm.route_to_responsible
+            || old.queue.prefer_previous_operator != config.queue.prefer_previous_operator
+            || held_before;
+        // Dialogs whose load counting may change leave the counts under the old rule
+        // and come back under the new one.
+        let recounted: Vec<(DialogId, DialogState)> = if recount {
+            self.line_dialogs(idx)
+                .into_iter()
+                .map(|id| (id, self.set_state(id, DialogState::Routing)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let waiting_keys: Vec<(Reverse<i32>, DialogId)> = if affinity_changes {
+            self.waiting[idx as usize].iter().copied().collect()
+        } else {
+            Vec::new()
+        };
+        for &key in &waiting_keys {
+            let targets = self.affinity_of(key.1);
+            self.affinity.remove(key, targets);
         }
+        self.s.lines[idx as usize].config = config;
+        self.schedules[idx as usize] = schedule;
+        self.replace_queue(idx, queue);
+        for (id, state) in recounted {
+            self.set_state(id, state);
+        }
+        for &key in &waiting_keys {
+            let targets = self.affinity_of(key.1);
+            for target in &targets {
+                if let AffinityTarget::Operator(op) = target {
+                    self.dirty_operators.insert(*op);
+                }
+            }
+            self.affinity.insert(key, targets);
+        }
+        self.dirty_lines.insert(idx);
         self.timers.cancel(TimerKey {
             dialog: 0,
             kind: TimerKind::LineOpening(idx),
         });
-        // Offers to operators no longer in the queue (or no longer available under
-        // the new availability rule) are withdrawn.
-        let checks = self.line(idx).config.queue.check_availability;
-        for id in ids {
+        self.withdraw_offers_outside_queue(at, idx, out);
+        // Held dialogs need a fresh opening timer under the new schedule.
+        if self.live[idx as usize].held > 0 {
+            self.arm_line_opening(at, idx);
+        }
+    }
+
+    /// The open dialogs of `line` that some operator is offered or owns (found through
+    /// the line's holders, not a scan of every open dialog).
+    fn line_dialogs(&self, line: LineIdx) -> Vec<DialogId> {
+        let mut ids: Vec<DialogId> = self.live[line as usize]
+            .holders
+            .keys()
+            .flat_map(|&op| self.holdings[op as usize].iter().copied())
+            .filter(|id| self.dialog_ref(*id).is_some_and(|d| d.line == line))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// Withdraw the offers of `line` made to operators no longer in its queue, or no
+    /// longer available under its availability rule.
+    fn withdraw_offers_outside_queue(
+        &mut self,
+        at: DateTime<Utc>,
+        line: LineIdx,
+        out: &mut Vec<Action>,
+    ) {
+        let checks = self.line(line).config.queue.check_availability;
+        let gone_from = |engine: &Engine, op: OperatorIdx| {
+            !engine.queue_members[line as usize].contains(&op)
+                || (checks && engine.op(op).presence != PresenceStatus::Online)
+        };
+        let holders: Vec<OperatorIdx> = self.live[line as usize]
+            .holders
+            .keys()
+            .copied()
+            .filter(|&op| gone_from(self, op))
+            .collect();
+        if holders.is_empty() {
+            return;
+        }
+        for id in self.line_dialogs(line) {
             let Some(DialogState::Offered { operators, .. }) =
                 self.dialog_ref(id).map(|d| &d.state)
             else {
@@ -709,28 +779,17 @@ impl Engine {
             let gone: Vec<OperatorIdx> = operators
                 .iter()
                 .copied()
-                .filter(|&op| {
-                    !self.line(idx).queue.contains(&op)
-                        || (checks && self.op(op).presence != PresenceStatus::Online)
-                })
+                .filter(|op| holders.contains(op))
                 .collect();
             if !gone.is_empty() {
                 self.withdraw_offer(at, id, &gone, WithdrawReason::Unavailable, out);
             }
         }
-        // Held dialogs need a fresh opening timer under the new schedule.
-        if self.waiting[idx as usize].iter().any(|&(_, id)| {
-            matches!(
-                self.dialog_ref(id).map(|d| &d.state),
-                Some(DialogState::Queued {
-                    reason: QueueReason::OffHours
-                })
-            )
-        }) {
-            self.arm_line_opening(at, idx);
-        }
     }
 
+    /// Add or replace an operator. A new operator is in no queue yet (a line lists
+    /// only known operators); they may take the waiting dialogs whose CRM responsible
+    /// they are. Nothing else is looked at.
     pub(super) fn set_operator(&mut self, config: OperatorConfig, existing: Option<OperatorIdx>) {
         match existing {
             Some(idx) => {
@@ -740,18 +799,25 @@ impl Engine {
             }
             None => {
                 let idx = self.s.operators.len() as OperatorIdx;
-                self.operator_index.insert(config.id.clone(), idx);
+                let id = config.id.clone();
+                self.operator_index.insert(id.clone(), idx);
                 self.s.operators.push(Operator::new(config));
                 self.holdings.push(BTreeSet::new());
+                self.ready.grow(self.s.lines.len(), self.s.operators.len());
+                self.affinity.resolve(&id, idx);
                 self.dirty_operators.insert(idx);
-                // A line may already list this operator (queues name ids; resolve again).
-                self.rebuild_after_new_operator();
             }
         }
     }
 
-    pub(super) fn rebuild_after_new_operator(&mut self) {
-        self.resolve_queues();
-        self.rebuild_routing_indices();
+    /// Give `line` a new resolved queue, keeping the routing index in step.
+    fn replace_queue(&mut self, line: LineIdx, queue: Vec<OperatorIdx>) {
+        let old = std::mem::replace(&mut self.s.lines[line as usize].queue, queue);
+        self.queue_members[line as usize] = self.line(line).queue.iter().copied().collect();
+        let mut ready = std::mem::take(&mut self.ready);
+        ready.reshape_line(line, &old, &self.line(line).queue, |op, pos| {
+            self.ready_rank(op, line, pos)
+        });
+        self.ready = ready;
     }
 }

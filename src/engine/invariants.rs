@@ -116,6 +116,18 @@ impl Engine {
                 ));
             }
         }
+        if self.affinity != self.fresh_affinity() {
+            return Err("the affinity index does not match the waiting dialogs".into());
+        }
+        let members: Vec<HashSet<OperatorIdx>> = self
+            .s
+            .lines
+            .iter()
+            .map(|l| l.queue.iter().copied().collect())
+            .collect();
+        if self.queue_members != members {
+            return Err("the queue sets do not match the lines' queues".into());
+        }
         if self.live != self.fresh_live_counts() {
             return Err("a line's live counts do not match its open dialogs".into());
         }

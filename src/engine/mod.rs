@@ -37,6 +37,7 @@ use crate::timers::{TimerKey, TimerKind, TimerTable};
 use crate::timestamp::Stamp;
 use crate::views::{DialogView, OperatorView, QueueEntry, QueueView};
 
+mod affinity;
 mod apply;
 mod check;
 mod clients;
@@ -45,6 +46,7 @@ mod invariants;
 mod route;
 mod state;
 
+use affinity::{Affinity, AffinityTarget};
 use check::Checked;
 use clients::ClientHistory;
 use invariants::check_references;
@@ -175,7 +177,7 @@ pub struct Engine {
     reloaded: Vec<OperatorIdx>,
     /// Waiting dialogs that a specific operator outside the queue may take: their CRM
     /// responsible or previous operator (derived).
-    affinity: BTreeMap<OperatorIdx, WaitingQueue>,
+    affinity: Affinity,
     /// The current catch-up (inside `fire_due` only).
     catch_up: CatchUp,
     /// Per line, live counts of its open dialogs (derived; kept by `set_state`,
@@ -251,7 +253,7 @@ impl Engine {
             queue_members: Vec::new(),
             ready: ReadyIndex::default(),
             reloaded: Vec::new(),
-            affinity: BTreeMap::new(),
+            affinity: Affinity::default(),
             catch_up: CatchUp::default(),
             live: Vec::new(),
         };
@@ -303,6 +305,9 @@ impl Engine {
                 continue;
             };
             counts.enter(&d.state);
+            for &op in involved(&d.state) {
+                counts.add_holder(op);
+            }
             if self.line(d.line).counts(&d.state) {
                 for &op in involved(&d.state) {
                     counts.add_load(op);
@@ -312,17 +317,25 @@ impl Engine {
         live
     }
 
-    /// `config.queue.operators` resolved to operator indices (unknown ids left out).
+    /// `config.queue.operators` resolved to operator indices. Every id resolves: a
+    /// config or `set_line` naming an unknown operator is refused, and operators are
+    /// never removed.
     fn queue_of(&self, config: &LineConfig) -> Vec<OperatorIdx> {
-        config
+        let queue: Vec<OperatorIdx> = config
             .queue
             .operators
             .iter()
             .filter_map(|id| self.operator_index.get(id).copied())
-            .collect()
+            .collect();
+        debug_assert_eq!(
+            queue.len(),
+            config.queue.operators.len(),
+            "invariant: queue ids are validated"
+        );
+        queue
     }
 
-    /// Resolve every line's queue again (after operators were added or reindexed).
+    /// Resolve every line's queue (after `new` and `restore`).
     fn resolve_queues(&mut self) {
         for i in 0..self.s.lines.len() {
             let queue = self.queue_of(&self.s.lines[i].config);
@@ -341,51 +354,53 @@ impl Engine {
             .collect();
         self.rebuild_ready();
         self.waiting = vec![WaitingQueue::new(); self.s.lines.len()];
-        self.affinity.clear();
-        let queued: Vec<(i32, DialogId, LineIdx)> = self
-            .s
-            .dialogs
-            .values()
-            .filter(|d| matches!(d.state, DialogState::Queued { .. }))
-            .map(|d| (d.priority, d.id, d.line))
-            .collect();
-        for (priority, id, line) in queued {
-            if let Some(w) = self.waiting.get_mut(line as usize) {
-                w.insert((Reverse(priority), id));
-            }
-            for op in self.affinity_of(id) {
-                self.affinity
-                    .entry(op)
-                    .or_default()
-                    .insert((Reverse(priority), id));
+        for d in self.s.dialogs.values() {
+            if matches!(d.state, DialogState::Queued { .. })
+                && let Some(w) = self.waiting.get_mut(d.line as usize)
+            {
+                w.insert((Reverse(d.priority), d.id));
             }
         }
+        self.affinity = self.fresh_affinity();
     }
 
-    /// Operators who may take this dialog from outside its line's queue.
-    fn affinity_of(&self, id: DialogId) -> Vec<OperatorIdx> {
+    /// The affinity index as a scan of the waiting dialogs makes it (restore, and the
+    /// consistency check).
+    fn fresh_affinity(&self) -> Affinity {
+        let mut affinity = Affinity::default();
+        for waiting in &self.waiting {
+            for &key in waiting {
+                affinity.insert(key, self.affinity_of(key.1));
+            }
+        }
+        affinity
+    }
+
+    /// Who may take this dialog from outside its line's queue: its CRM responsible
+    /// (an operator, or an id that is no operator yet) and its previous operator.
+    fn affinity_of(&self, id: DialogId) -> Vec<AffinityTarget> {
         let Some(d) = self.s.dialogs.get(&id) else {
             return Vec::new();
         };
         let line = self.line(d.line);
-        let mut ops = Vec::new();
+        let mut targets = Vec::new();
         if line.config.crm.route_to_responsible
             && d.crm_found
-            && let Some(op) = d
-                .responsible
-                .as_deref()
-                .and_then(|r| self.operator_index.get(r))
+            && let Some(responsible) = d.responsible.as_deref()
         {
-            ops.push(*op);
+            targets.push(match self.operator_index.get(responsible) {
+                Some(&op) => AffinityTarget::Operator(op),
+                None => AffinityTarget::Unknown(responsible.into()),
+            });
         }
         if line.config.queue.prefer_previous_operator
             && let Some(op) = self
                 .client_line(&d.client, d.line)
                 .and_then(|c| c.last_operator)
         {
-            ops.push(op);
+            targets.push(AffinityTarget::Operator(op));
         }
-        ops
+        targets
     }
 
     // ----------------------------------------------------------------- public API

@@ -368,6 +368,7 @@ impl Engine {
             .get(line as usize)
             .is_none_or(BTreeSet::is_empty)
             || self.held_closed(line, at)
+            || self.nothing_to_dispatch(line)
         {
             return;
         }
@@ -388,6 +389,22 @@ impl Engine {
                 self.nobody_available(at, id, out);
             }
         }
+    }
+
+    /// Whether looking at `line`'s waiting dialogs again can change nothing: none is
+    /// held for the opening, none of its queue operators is ready, and no waiting
+    /// dialog can have been kept from an operator outside the queue by a closed
+    /// `hold_until_open` line (those operators are dispatched when they become
+    /// eligible; see `set_line` for a hold that is lifted). Then the scan is skipped,
+    /// so a config change or an opening costs nothing per waiting dialog.
+    fn nothing_to_dispatch(&self, line: LineIdx) -> bool {
+        let holds = self
+            .line(line)
+            .config
+            .schedule
+            .as_ref()
+            .is_some_and(|s| s.hold_until_open);
+        self.live[line as usize].held == 0 && self.ready.by_line[line as usize].is_empty() && !holds
     }
 
     pub(super) fn dispatch_operator(
@@ -421,7 +438,7 @@ impl Engine {
     ) -> Option<(Reverse<i32>, DialogId)> {
         let lower = cursor.map_or(Bound::Unbounded, Bound::Excluded);
         let mut best: Option<(Reverse<i32>, DialogId)> = None;
-        let affinity = self.affinity.get(&op).into_iter();
+        let affinity = self.affinity.of(op).into_iter();
         // Line-wide reasons are checked once per line, not per waiting dialog.
         let queues = self
             .waiting

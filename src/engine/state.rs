@@ -43,9 +43,11 @@ impl Engine {
         if old_involved != new_involved {
             for &op in old_involved {
                 self.holdings[op as usize].remove(&id);
+                live.remove_holder(op);
             }
             for &op in new_involved {
                 self.holdings[op as usize].insert(id);
+                live.add_holder(op);
             }
         }
         let mut reload = std::mem::take(&mut self.reloaded);
@@ -61,22 +63,13 @@ impl Engine {
         let was_queued = matches!(old, DialogState::Queued { .. });
         if was_queued != new_queued {
             let key = (Reverse(priority), id);
-            let affinity = self.affinity_of(id);
+            let targets = self.affinity_of(id);
             if new_queued {
                 self.waiting[line_idx as usize].insert(key);
-                for op in affinity {
-                    self.affinity.entry(op).or_default().insert(key);
-                }
+                self.affinity.insert(key, targets);
             } else {
                 self.waiting[line_idx as usize].remove(&key);
-                for op in affinity {
-                    if let Some(set) = self.affinity.get_mut(&op) {
-                        set.remove(&key);
-                        if set.is_empty() {
-                            self.affinity.remove(&op);
-                        }
-                    }
-                }
+                self.affinity.remove(key, targets);
             }
         }
         old
