@@ -12,9 +12,10 @@ use FFI;
  *
  * Which library: the OPENLINES_LIB environment variable, else the path given to the
  * Engine constructor, else DEFAULT_PATH (where `bindings/c/install.sh /usr/local` puts
- * it). When none of them is set and the library was preloaded as the FFI scope
- * "openlines" (opcache.preload with php/preload.php, the way to use FFI under PHP-FPM,
- * where ffi.enable=preload forbids FFI::cdef in requests), the preloaded one is used.
+ * it). When the library was preloaded as the FFI scope "openlines" (ffi.preload of
+ * openlines_ffi.h: the way to use FFI under PHP-FPM, where ffi.enable=preload forbids
+ * FFI::cdef in requests), the preloaded one is used when none of them is set, and
+ * whenever FFI::cdef is not allowed.
  *
  * The declarations come from openlines_ffi.h, generated with openlines.h by the C
  * library's build: OPENLINES_HEADER if set, else the one installed beside the library
@@ -47,7 +48,7 @@ final class Library
     {
         $env = getenv('OPENLINES_LIB');
         $chosen = ($env !== false && $env !== '') ? $env : $path;
-        if ($chosen === null && self::preloaded() !== null) {
+        if (($chosen === null || !self::cdefAllowed()) && self::preloaded() !== null) {
             return self::$loaded[''];
         }
         $chosen ??= self::DEFAULT_PATH;
@@ -82,6 +83,16 @@ final class Library
         }
         self::checkAbi($ffi, $path);
         return $ffi;
+    }
+
+    /**
+     * Whether FFI::cdef() may run here: ffi.enable=1, or "preload" (the default) in the
+     * CLI; under a web server "preload" allows only preloaded scopes.
+     */
+    private static function cdefAllowed(): bool
+    {
+        $mode = strtolower((string) ini_get('ffi.enable'));
+        return in_array($mode, ['1', 'on', 'true', 'yes'], true) || ($mode === 'preload' && PHP_SAPI === 'cli');
     }
 
     /** The preloaded "openlines" scope, or null when there is none. */
