@@ -1190,11 +1190,13 @@ impl openlines_engine {
             }
             // The engine rolled the rejected input back whole, timers included: fire
             // them now. (An engine that already fired them has nothing left due, and
-            // this tick does nothing.) A tick at an accepted time cannot fail.
-            Err(f) => {
-                let _ = self.engine.handle_into(at, Input::Tick, &mut self.actions);
-                Err(f)
-            }
+            // this tick does nothing.) If the tick refuses the time, that is the error,
+            // as the engine checks the time before the input: an input that could not
+            // even be read (bad JSON, NULL) at a time gone backwards is a time error.
+            Err(f) => match self.engine.handle_into(at, Input::Tick, &mut self.actions) {
+                Ok(()) => Err(f),
+                Err(e) => Err(Failure::from(e).with_seconds_hint(at_ms)),
+            },
             ok => ok,
         };
         if result.is_ok() || self.actions.len() != queued {

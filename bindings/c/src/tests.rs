@@ -1082,10 +1082,17 @@ fn rejected_input_keeps_the_actions_of_its_timers() {
             "bob".to_owned()
         )
     );
-    // A time going backwards fires nothing and changes nothing.
+    // A time going backwards fires nothing and changes nothing, and is the error even
+    // when the input could not be read either (the time is checked first).
     let mut deadline = 0;
     unsafe { openlines_engine_next_deadline(e, &mut deadline, &mut has) };
     assert_eq!(handle_json(e, T0, bad), OPENLINES_TIME_WENT_BACKWARDS);
+    assert_eq!(handle_json(e, T0, "{"), OPENLINES_TIME_WENT_BACKWARDS);
+    assert_eq!(
+        handle_json(e, T0 + 120_000, "{"),
+        OPENLINES_INVALID_INPUT,
+        "at the engine's time, the input is the problem"
+    );
     let mut again = 0;
     unsafe { openlines_engine_next_deadline(e, &mut again, &mut has) };
     assert_eq!(deadline, again);
