@@ -6,8 +6,12 @@
  * SPDX-License-Identifier: MIT OR Apache-2.0
  *
  * LINKING
- *   cc prog.c $(pkg-config --cflags --libs openlines)           (shared: libopenlines.so)
+ *   cc prog.c $(pkg-config --cflags --libs openlines) \
+ *      -Wl,-rpath,$(pkg-config --variable=libdir openlines)    (shared: libopenlines.so)
  *   cc prog.c -I/prefix/include /prefix/lib/libopenlines.a -lpthread -ldl -lm   (static)
+ *   The rpath lets the program find libopenlines.so.0 at run time; without it, run it
+ *   with LD_LIBRARY_PATH=/prefix/lib, or install into a directory the loader searches
+ *   (/usr/lib; /usr/local/lib after `ldconfig`). bindings/c/install.sh prints the lines.
  *   The header compiles as C99 and as C++ (all declarations are extern "C").
  *
  * THE MODEL
@@ -18,34 +22,49 @@
  *   text, offer this dialog to that operator, ...). Same config + same timed inputs give
  *   the same actions, on every platform and from every binding.
  *
- *   A typical host loop:
+ *   A typical host loop (this text is compiled and run by bindings/c/tests/run.sh; the
+ *   host_* functions are the host's own):
  *
- *     openlines_engine *engine = NULL;
- *     char *why = NULL;
- *     if (openlines_engine_new(cfg, cfg_len, &engine, &why) != OPENLINES_OK) {
- *         fprintf(stderr, "bad config: %s
-", why);
- *         openlines_string_free(why);
- *         return 1;
- *     }
- *     for (;;) {
- *         // wait for the next event from your CRM, but no later than the deadline
- *         int64_t deadline; bool has_deadline;
- *         openlines_engine_next_deadline(engine, &deadline, &has_deadline);
- *         ... wait for an event or until `deadline` (if has_deadline) ...
- *         openlines_status st = event
- *             ? openlines_engine_handle(engine, now_ms, &input)     // or _handle_json
- *             : openlines_engine_advance(engine, now_ms);           // a clock tick
- *         if (st != OPENLINES_OK) {
- *             log("%s: %s", openlines_status_str(st), openlines_engine_last_error(engine));
- *             continue;                                              // nothing changed
+ *     int host_wait(int64_t deadline_ms, bool has_deadline, openlines_input *input);
+ *         // blocks until the next event from the CRM (fills *input, returns 1), or
+ *         // until the deadline if there is one (returns 0); returns -1 to stop
+ *     int64_t host_now_ms(void);                     // the wall clock, ms since the epoch
+ *     void host_carry_out(const openlines_action *a);  // send the text, offer, ...
+ *
+ *     int host_run(const char *cfg, size_t cfg_len) {
+ *         openlines_engine *engine = NULL;
+ *         char *why = NULL;
+ *         if (openlines_engine_new(cfg, cfg_len, &engine, &why) != OPENLINES_OK) {
+ *             fprintf(stderr, "bad config: %s\n", why);
+ *             openlines_string_free(why);
+ *             return 1;
  *         }
- *         openlines_action a;
- *         while (openlines_engine_next_action(engine, &a) == OPENLINES_OK) {
- *             switch (a.kind) { case OPENLINES_ACTION_OFFER: ...; default: break; }
+ *         for (;;) {
+ *             int64_t deadline = 0;
+ *             bool has_deadline = false;
+ *             openlines_engine_next_deadline(engine, &deadline, &has_deadline);
+ *             openlines_input input;
+ *             int event = host_wait(deadline, has_deadline, &input);
+ *             if (event < 0) {
+ *                 break;
+ *             }
+ *             openlines_status st = event
+ *                 ? openlines_engine_handle(engine, host_now_ms(), &input) // or _handle_json
+ *                 : openlines_engine_advance(engine, host_now_ms());       // a clock tick
+ *             if (st != OPENLINES_OK) {  // rejected: the input changed nothing
+ *                 fprintf(stderr, "%s: %s\n", openlines_status_str(st),
+ *                         openlines_engine_last_error(engine));
+ *             }
+ *             // Read the actions whatever the status: when an input is rejected, the
+ *             // timers that were due by its time have still fired.
+ *             openlines_action a;
+ *             while (openlines_engine_next_action(engine, &a) == OPENLINES_OK) {
+ *                 host_carry_out(&a);
+ *             }
  *         }
+ *         openlines_engine_free(engine);
+ *         return 0;
  *     }
- *     openlines_engine_free(engine);
  *
  * TIME
  *   Every time is an int64_t count of milliseconds since the Unix epoch (UTC). Inputs
@@ -59,10 +78,15 @@
  * STATUS CODES AND ERRORS
  *   Every fallible function returns an openlines_status; OPENLINES_OK (0) is success.
  *   The numbers are stable and never reused. On failure nothing is written to the
- *   output parameters and nothing changes: a rejected input leaves the engine exactly as
- *   it was ("no partial successes"). openlines_engine_last_error() gives a message a
+ *   output parameters and the input changes nothing ("no partial successes"). Time,
+ *   though, is committed: when openlines_engine_handle() or _handle_json() rejects an
+ *   input, the timers that were due at its time have still fired (exactly as if
+ *   openlines_engine_advance() had been called first), and their actions are pending:
+ *   read them as after a success. openlines_engine_last_error() gives a message a
  *   person can act on (it names the offending field or id) for the last failed call on
- *   a handle; openlines_status_str() gives the stable name of a status.
+ *   a handle; openlines_last_error() the same for the last failed call of the thread,
+ *   including the functions without a handle (openlines_engine_new, _restore,
+ *   openlines_input_init); openlines_status_str() gives the stable name of a status.
  *   Every pointer argument is checked: NULL gives OPENLINES_NULL_POINTER (except where a
  *   parameter is documented as optional). No Rust panic ever crosses into C: a panic
  *   (a bug in openlines) is caught and reported as OPENLINES_PANIC, and the handle is
@@ -80,8 +104,9 @@
  *   with openlines_string_free(); byte buffers with openlines_bytes_free().
  *
  * ACTIONS
- *   Each successful openlines_engine_handle*() / openlines_engine_advance() appends the
- *   actions it produced to the handle's queue of pending actions. Read them either one
+ *   Each openlines_engine_handle*() / openlines_engine_advance() appends the actions it
+ *   produced to the handle's queue of pending actions (a rejected input: those of the
+ *   timers that fired before it, see above). Read them either one
  *   at a time as C structs with openlines_engine_next_action(), or all at once as a JSON
  *   array with openlines_engine_take_actions_json(); both mark what they return as read.
  *   The strings and arrays inside an openlines_action point into the handle and stay
@@ -93,7 +118,8 @@
  *   that is rarely what a host wants.
  *
  * THREADS
- *   The library has no global state. Distinct engine handles are independent and may be
+ *   The library has no global state shared between threads (each thread has its own
+ *   openlines_last_error() message). Distinct engine handles are independent and may be
  *   used from different threads at the same time. One handle must not be used from two
  *   threads at the same time (no call, not even the read-only views, is safe to run
  *   concurrently on the same handle); it may be moved between threads. Functions that
@@ -1019,7 +1045,9 @@ void openlines_engine_free(struct openlines_engine *engine);
 /**
  * The message of the last failed call on this handle: what went wrong, naming the
  * offending field or id. "" if the last call succeeded (each call on the handle
- * clears it) or `engine` is NULL. Never NULL.
+ * clears it) or `engine` is NULL. Never NULL. Functions without a handle
+ * (openlines_engine_new, openlines_engine_restore, openlines_input_init) do not touch
+ * it: see openlines_last_error() for those.
  *
  * The string is NUL-terminated and borrowed from the handle: valid until the next call
  * on this handle (other than this function). Do not free it.
@@ -1030,12 +1058,24 @@ void openlines_engine_free(struct openlines_engine *engine);
 const char *openlines_engine_last_error(const struct openlines_engine *engine);
 
 /**
+ * The message of the last failed call made on this thread, whichever function it was
+ * (with a handle or without: openlines_engine_new, openlines_engine_restore,
+ * openlines_input_init, ...); "" when that call succeeded. Every function that can fail
+ * sets or clears it (as errno, it is per thread). Never NULL.
+ *
+ * The string is NUL-terminated and owned by the library: valid until the next call of
+ * this thread into the library (other than this function). Do not free it.
+ */
+const char *openlines_last_error(void);
+
+/**
  * Initialise `*input` for an input of `kind` (an openlines_input_kind): every field
  * zero / {NULL, 0}, then `kind` set, `can_reply` = true and `pinned` = true (the JSON
  * defaults that are not zero). Thread-safe.
  *
  * Errors: OPENLINES_NULL_POINTER, OPENLINES_OUT_OF_RANGE (unknown kind; `*input` is then
- * not written).
+ * not written). It has no handle: its message is in openlines_last_error() (which it
+ * clears on success).
  *
  * # Safety
  * `input` must be NULL or valid for writes.
@@ -1049,11 +1089,13 @@ openlines_status openlines_input_init(struct openlines_input *input, uint32_t ki
  * openlines_engine_take_actions_json()); this is a mutating call, so it invalidates
  * strings borrowed from earlier actions.
  *
- * Time is committed: every timer due at or before `at_ms` fires whatever the input
- * turns out to be. When the engine rejects the input, the input changes nothing, but
- * the actions of those timers are queued and readable as after a success (whatever the
- * status). When the call fails before the engine sees the input (NULL, bad UTF-8, out
- * of range, bad JSON), nothing changes at all.
+ * On failure the input changes nothing, but time is committed (DESIGN.md section 1):
+ * the timers due at or before `at_ms` have fired, as if openlines_engine_advance(at_ms)
+ * had been called first, and their actions are pending: read them as after a success
+ * (if there are any, the call was a mutating one). With OPENLINES_NULL_POINTER (NULL
+ * handle), OPENLINES_POISONED, OPENLINES_TIME_WENT_BACKWARDS or OPENLINES_OUT_OF_RANGE
+ * for the time, nothing changes at all (a time that looks like seconds instead of
+ * milliseconds gets a hint in the message).
  * Errors: OPENLINES_NULL_POINTER, OPENLINES_INVALID_UTF8, OPENLINES_OUT_OF_RANGE (kind,
  * status, score, time), the engine's errors (OPENLINES_INVALID_INPUT,
  * OPENLINES_UNKNOWN_LINE, OPENLINES_UNKNOWN_OPERATOR, OPENLINES_UNKNOWN_DIALOG,
@@ -1071,7 +1113,9 @@ openlines_status openlines_engine_handle(struct openlines_engine *engine, int64_
  * {"type": "accept", "dialog": 7, "operator": "ann"}): `json_len` bytes of UTF-8 at
  * `json`, no NUL terminator needed. Otherwise exactly like openlines_engine_handle(),
  * and the same input gives the same actions on both paths. Bad JSON, unknown fields and
- * wrong types are OPENLINES_INVALID_INPUT naming the field.
+ * wrong types are OPENLINES_INVALID_INPUT naming the field, e.g.
+ * `dialog: must be a number, got the string "1"` (ids read from a database as text
+ * must be converted to numbers first).
  *
  * # Safety
  * `engine` must be NULL or a live handle not used concurrently; `json` must point at
@@ -1084,7 +1128,8 @@ openlines_status openlines_engine_handle_json(struct openlines_engine *engine, i
  * openlines_engine_handle() with no input. A tick with nothing due changes nothing but
  * the clock. Call it at openlines_engine_next_deadline() (or later). Mutating call.
  *
- * Errors: OPENLINES_NULL_POINTER, OPENLINES_OUT_OF_RANGE, OPENLINES_TIME_WENT_BACKWARDS,
+ * Errors: OPENLINES_NULL_POINTER, OPENLINES_OUT_OF_RANGE, OPENLINES_TIME_WENT_BACKWARDS
+ * (a time that looks like seconds instead of milliseconds gets a hint in the message),
  * OPENLINES_PANIC, OPENLINES_POISONED; nothing changes on error.
  *
  * # Safety
@@ -1205,11 +1250,14 @@ void openlines_bytes_free(uint8_t *bytes, size_t len);
  * Errors: OPENLINES_NULL_POINTER, OPENLINES_SNAPSHOT_VERSION (another version, not a
  * snapshot, or inconsistent), OPENLINES_PANIC. Thread-safe.
  *
+ * `bytes` is a `const void*` so that any byte buffer converts to it without a cast (a
+ * PHP string passes through FFI as is).
+ *
  * # Safety
  * `bytes` must point at `len` readable bytes; `out_engine` and `out_error` (if not NULL)
  * valid for writes.
  */
-openlines_status openlines_engine_restore(const uint8_t *bytes, size_t len, struct openlines_engine **out_engine, char **out_error);
+openlines_status openlines_engine_restore(const void *bytes, size_t len, struct openlines_engine **out_engine, char **out_error);
 
 /**
  * Free a string returned through a `char**` by this library (JSON views, actions JSON,

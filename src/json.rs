@@ -87,14 +87,18 @@ fn nested_issue(
 
 /// Whether a message names this JSON value as the offending one.
 fn quoted_in(value: &serde_json::Value, message: &str) -> bool {
+    // `wrong_type` ends its messages with "got VALUE"; the others quote the value.
+    let got = |words: &str| message.ends_with(&format!("got {words}"));
     match value {
         serde_json::Value::String(s) => message.contains(&format!("\"{s}\"")),
         serde_json::Value::Number(_) | serde_json::Value::Bool(_) => {
             message.contains(&format!("\"{value}\""))
+                || got(&value.to_string())
+                || got(&format!("the number {value}"))
         }
         serde_json::Value::Null => message.contains("null"),
-        serde_json::Value::Array(_) => message.contains("sequence"),
-        serde_json::Value::Object(_) => message.contains("map"),
+        serde_json::Value::Array(_) => message.contains("sequence") || got("a list"),
+        serde_json::Value::Object(_) => message.contains("map") || got("an object"),
     }
 }
 
@@ -105,6 +109,9 @@ fn readable(message: &str) -> String {
         Some(pos) => &message[..pos],
         None => message,
     };
+    if let Some(plain) = wrong_type(message) {
+        return plain;
+    }
     let message = message.replace("unknown variant", "unknown value");
     // `x` -> "x" for the offending value, then drop the remaining backticks.
     let mut out = String::with_capacity(message.len());
@@ -124,6 +131,64 @@ fn readable(message: &str) -> String {
         }
     }
     out
+}
+
+/// serde's `invalid type: string "1", expected u64` (and `invalid value: integer `-1`,
+/// expected u32`) in the contract's words: `must be a number, got the string "1"`.
+fn wrong_type(message: &str) -> Option<String> {
+    let (rest, invalid_value) = match message.strip_prefix("invalid type: ") {
+        Some(rest) => (rest, false),
+        None => (message.strip_prefix("invalid value: ")?, true),
+    };
+    let (got, expected) = rest.rsplit_once(", expected ")?;
+    let ticked = |prefix: &str| {
+        got.strip_prefix(prefix)?
+            .strip_prefix('`')?
+            .strip_suffix('`')
+            .map(str::to_owned)
+    };
+    let got_words = if let Some(s) = got.strip_prefix("string ") {
+        format!("the string {s}")
+    } else if let Some(n) = ticked("integer ").or_else(|| ticked("floating point ")) {
+        if invalid_value {
+            n
+        } else {
+            format!("the number {n}")
+        }
+    } else if let Some(b) = ticked("boolean ") {
+        b
+    } else {
+        match got {
+            "null" | "unit value" => "null".to_owned(),
+            "sequence" => "a list".to_owned(),
+            "map" => "an object".to_owned(),
+            other => other.to_owned(),
+        }
+    };
+    let integer = |name: &str| -> Option<(i128, i128)> {
+        Some(match name {
+            "u8" => (0, u8::MAX.into()),
+            "u16" => (0, u16::MAX.into()),
+            "u32" => (0, u32::MAX.into()),
+            "u64" | "usize" => (0, u64::MAX.into()),
+            "i8" => (i8::MIN.into(), i8::MAX.into()),
+            "i16" => (i16::MIN.into(), i16::MAX.into()),
+            "i32" => (i32::MIN.into(), i32::MAX.into()),
+            "i64" | "isize" => (i64::MIN.into(), i64::MAX.into()),
+            _ => return None,
+        })
+    };
+    let expected_words = match (integer(expected), expected) {
+        (Some((min, max)), _) if invalid_value => format!("a whole number from {min} to {max}"),
+        (Some(_), _) if got.starts_with("floating point") => "a whole number".to_owned(),
+        (Some(_), _) | (None, "f32" | "f64") => "a number".to_owned(),
+        (None, "a string" | "a borrowed string") => "a string".to_owned(),
+        (None, "a boolean") => "true or false".to_owned(),
+        (None, "a sequence") => "a list".to_owned(),
+        (None, e) if e == "a map" || e.starts_with("struct ") => "an object".to_owned(),
+        _ => return None,
+    };
+    Some(format!("must be {expected_words}, got {got_words}"))
 }
 
 #[cfg(test)]
@@ -157,7 +222,45 @@ mod tests {
     fn wrong_type_is_named() {
         let err = Config::from_json(r#"{"operators":[{"id":"a","max_dialogs":"3"}]}"#).unwrap_err();
         assert_eq!(err[0].path, "operators[0].max_dialogs");
-        assert!(err[0].message.contains("expected u32"), "{}", err[0]);
+        assert_eq!(err[0].message, "must be a number, got the string \"3\"");
+    }
+
+    #[test]
+    fn wrong_types_in_the_contracts_words() {
+        let cases = [
+            (
+                r#"{"type":"accept","dialog":"1","operator":"ann"}"#,
+                "dialog: must be a number, got the string \"1\"",
+            ),
+            (
+                r#"{"type":"accept","dialog":1.5,"operator":"ann"}"#,
+                "dialog: must be a whole number, got the number 1.5",
+            ),
+            (
+                r#"{"type":"accept","dialog":-1,"operator":"ann"}"#,
+                "dialog: must be a whole number from 0 to 18446744073709551615, got -1",
+            ),
+            (
+                r#"{"type":"accept","dialog":1,"operator":7}"#,
+                "operator: must be a string, got the number 7",
+            ),
+            (
+                r#"{"type":"pin","dialog":1,"operator":"a","pinned":"yes"}"#,
+                "pinned: must be true or false, got the string \"yes\"",
+            ),
+            (
+                r#"{"type":"client_message","line":"s","client":"c","skills":"x"}"#,
+                "skills: must be a list, got the string \"x\"",
+            ),
+        ];
+        for (json, want) in cases {
+            assert_eq!(input_from_str(json).unwrap_err().message, want, "{json}");
+        }
+        let err = Config::from_json(r#"{"lines":[{"id":"s","queue":"x"}]}"#).unwrap_err();
+        assert_eq!(
+            err[0].to_string(),
+            "lines[0].queue: must be an object, got the string \"x\""
+        );
     }
 
     #[test]

@@ -105,7 +105,7 @@ static void operators_act(int64_t now) {
                (unsigned long long)dialog);
         st = openlines_engine_handle(engine, now, &in);
         if (st != OPENLINES_OK) report(kind == OPENLINES_INPUT_ACCEPT ? "accept" : "operator_message", st);
-        else print_actions(now);
+        print_actions(now); /* whatever the status: a rejected input's timers still fired */
     }
 }
 
@@ -192,12 +192,9 @@ int main(int argc, char **argv) {
         print_time(now);
         printf(" <- %s\n", json);
         st = openlines_engine_handle_json(engine, now, json, strlen(json));
-        if (st != OPENLINES_OK) {
-            report("input", st);
-            continue;
-        }
-        print_actions(now);
-        operators_act(now);
+        if (st != OPENLINES_OK) report("input", st);
+        print_actions(now); /* whatever the status: a rejected input's timers still fired */
+        if (st == OPENLINES_OK) operators_act(now);
     }
     fclose(inputs);
     /* No more inputs: let the timers run out (auto-close, rating windows), at most 1 day. */

@@ -1,7 +1,9 @@
 //! Target 5: the C ABI's JSON entry points (config, input, restore) through the extern
 //! functions, with pointers built here. No call may report OPENLINES_PANIC (a panic
-//! also aborts the fuzzer through libFuzzer's panic hook); a failed call changes
-//! nothing (same snapshot, same pending actions); after every call the engine's
+//! also aborts the fuzzer through libFuzzer's panic hook); a call refused for its time
+//! changes nothing (same snapshot, same pending actions); any other failed input is
+//! exactly a tick at its time (time is committed, DESIGN.md section 1: same snapshot
+//! and same new pending actions as an advance on a copy); after every call the engine's
 //! snapshot restores (restore checks consistency); snapshot(restore(snapshot)) is
 //! identical.
 //!
@@ -93,7 +95,7 @@ unsafe fn restore(bytes: &[u8]) -> Option<*mut openlines_engine> {
     let mut error = ptr::null_mut();
     // SAFETY: `bytes` is readable; out pointers valid.
     let status =
-        unsafe { openlines_engine_restore(bytes.as_ptr(), bytes.len(), &mut engine, &mut error) };
+        unsafe { openlines_engine_restore(bytes.as_ptr().cast(), bytes.len(), &mut engine, &mut error) };
     no_panic(status, "openlines_engine_restore");
     if status == OPENLINES_OK {
         assert!(!engine.is_null() && error.is_null());
@@ -276,8 +278,8 @@ fuzz_target!(|data: &[u8]| {
             } else {
                 let status =
                     openlines_engine_handle_json(engine, at, json.as_ptr().cast(), json.len());
-                if status == OPENLINES_OK {
-                    now = at;
+                if !matches!(status, OPENLINES_TIME_WENT_BACKWARDS | OPENLINES_OUT_OF_RANGE) {
+                    now = at; // accepted, or rejected with its time committed
                 }
                 status
             };
@@ -286,10 +288,22 @@ fuzz_target!(|data: &[u8]| {
             let message = CStr::from_ptr(openlines_engine_last_error(engine)).to_owned();
             if status == OPENLINES_OK {
                 assert!(message.is_empty(), "last_error set after success");
+            } else if matches!(status, OPENLINES_TIME_WENT_BACKWARDS | OPENLINES_OUT_OF_RANGE) {
+                assert!(!message.is_empty(), "failure {status:?} without a message");
+                assert_eq!(snapshot(engine), before, "a call refused for its time changed the state");
+                assert_eq!(pending(engine), pending_before, "a call refused for its time changed the pending actions");
             } else {
                 assert!(!message.is_empty(), "failure {status:?} without a message");
-                assert_eq!(snapshot(engine), before, "a failed call ({status:?}) changed the state");
-                assert_eq!(pending(engine), pending_before, "a failed call changed the pending actions");
+                // A rejected input is a tick at its time: same state, same new actions.
+                let copy = restore(&before).expect("the snapshot before the call restores");
+                assert_eq!(openlines_engine_advance(copy, at), OPENLINES_OK, "the tick on the copy");
+                assert_eq!(snapshot(engine), snapshot(copy), "a rejected input ({status:?}) is not a tick at its time");
+                assert_eq!(
+                    pending(engine),
+                    pending_before + pending(copy),
+                    "a rejected input did not queue exactly its timers' actions"
+                );
+                openlines_engine_free(copy);
             }
             // The state stays restorable (restore checks consistency).
             let bytes = snapshot(engine);

@@ -9,7 +9,8 @@
 #![allow(non_camel_case_types)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
-use std::ffi::{CString, c_char};
+use std::cell::RefCell;
+use std::ffi::{CString, c_char, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
 
@@ -146,6 +147,25 @@ impl Failure {
     fn null(what: &str) -> Self {
         Failure::new(OPENLINES_NULL_POINTER, format!("{what} is NULL"))
     }
+
+    /// A time error for `at_ms`, with a hint when the value looks like seconds (a
+    /// count of seconds between 2001 and 5138 is, read as milliseconds, a time in
+    /// the first years of 1970-1973).
+    fn with_seconds_hint(mut self, at_ms: i64) -> Self {
+        if (1_000_000_000..100_000_000_000).contains(&at_ms) {
+            let day = |t: Option<DateTime<Utc>>| t.map(|t| t.format("%Y-%m-%d").to_string());
+            if let (Some(as_ms), Some(as_secs)) = (
+                day(DateTime::from_timestamp_millis(at_ms)),
+                day(DateTime::from_timestamp(at_ms, 0)),
+            ) {
+                self.message.push_str(&format!(
+                    "; at_ms = {at_ms} is {as_ms} as milliseconds: it looks like seconds \
+                     since the Unix epoch ({as_secs}); pass milliseconds (seconds * 1000)"
+                ));
+            }
+        }
+        self
+    }
 }
 
 impl From<Error> for Failure {
@@ -175,13 +195,17 @@ fn c_message(message: &str) -> CString {
 /// the optional `out_error`.
 fn guard(out_error: *mut *mut c_char, body: impl FnOnce() -> Outcome) -> openlines_status {
     let failure = match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(Ok(())) => return OPENLINES_OK,
+        Ok(Ok(())) => {
+            set_thread_error(None);
+            return OPENLINES_OK;
+        }
         Ok(Err(f)) => f,
         Err(payload) => Failure::new(
             OPENLINES_PANIC,
             format!("internal error (panic): {}", panic_message(&*payload)),
         ),
     };
+    set_thread_error(Some(&failure.message));
     if !out_error.is_null() {
         // SAFETY: the caller passes either NULL or a valid `char**` (documented).
         unsafe { *out_error = c_message(&failure.message).into_raw() };
@@ -198,14 +222,16 @@ fn with_handle(
     // SAFETY: the caller passes NULL or a pointer from openlines_engine_new/_restore
     // that was not freed, and no other thread uses it (documented).
     let Some(h) = (unsafe { engine.as_mut() }) else {
+        set_thread_error(Some("engine is NULL"));
         return OPENLINES_NULL_POINTER;
     };
     if h.poisoned {
+        set_thread_error(Some(POISONED_MESSAGE));
         return OPENLINES_POISONED;
     }
     h.last_error = None;
     let result = catch_unwind(AssertUnwindSafe(|| body(&mut *h)));
-    match result {
+    let status = match result {
         Ok(Ok(())) => OPENLINES_OK,
         Ok(Err(f)) => {
             if !f.message.is_empty() {
@@ -222,7 +248,23 @@ fn with_handle(
             )));
             OPENLINES_PANIC
         }
-    }
+    };
+    THREAD_ERROR.with_borrow_mut(|slot| slot.clone_from(&h.last_error));
+    status
+}
+
+/// The message of openlines_last_error() for a call on a poisoned handle.
+const POISONED_MESSAGE: &str = "this engine handle was poisoned by an earlier panic: free it \
+                                and restore from your last snapshot";
+
+thread_local! {
+    /// The message of the last failed call on this thread (openlines_last_error()).
+    static THREAD_ERROR: RefCell<Option<CString>> = const { RefCell::new(None) };
+}
+
+/// Record (or, with `None`, clear) the message of this thread's last call.
+fn set_thread_error(message: Option<&str>) {
+    THREAD_ERROR.with_borrow_mut(|slot| *slot = message.map(c_message));
 }
 
 // ----------------------------------------------------------------------- plain types
@@ -1127,17 +1169,33 @@ impl openlines_engine {
         })
     }
 
-    /// Apply an input (or a tick) and queue its actions. When the engine rejects the
-    /// input, the actions of the timers that fired before it are queued all the same
-    /// (time is committed); a time out of range changes nothing.
-    fn apply(&mut self, at_ms: i64, input: Input) -> Outcome {
-        let at = time_arg(at_ms, "at_ms")?;
-        // A mutating call: drop what was read, invalidating earlier borrowed pointers.
-        self.actions.drain(..self.cursor);
-        self.cursor = 0;
-        self.lists_ready = false;
-        self.engine.handle_into(at, input, &mut self.actions)?;
-        Ok(())
+    /// Apply an input (or a tick) at `at_ms` and queue its actions. `input` converts the
+    /// caller's input; a conversion failure is a rejected input like any other.
+    ///
+    /// Time is committed (DESIGN.md section 1): `handle(at, x)` is `advance(at)` then
+    /// `x`, so when the input is rejected (even one that cannot be read) the timers due
+    /// by `at_ms` have fired and their actions are queued. A time out of range or going
+    /// backwards changes nothing at all.
+    fn apply(&mut self, at_ms: i64, input: impl FnOnce() -> Result<Input, Failure>) -> Outcome {
+        let at = time_arg(at_ms, "at_ms").map_err(|f| f.with_seconds_hint(at_ms))?;
+        let queued = self.actions.len();
+        let result = self
+            .engine
+            .advance_into(at, &mut self.actions)
+            .map_err(|e| Failure::from(e).with_seconds_hint(at_ms))
+            .and_then(|()| input())
+            .and_then(|input| {
+                self.engine
+                    .handle_into(at, input, &mut self.actions)
+                    .map_err(Failure::from)
+            });
+        if result.is_ok() || self.actions.len() != queued {
+            // New actions: drop what was read, invalidating earlier borrowed pointers.
+            self.actions.drain(..self.cursor);
+            self.cursor = 0;
+            self.lists_ready = false;
+        }
+        result
     }
 
     fn build_lists(&mut self) {
@@ -1288,7 +1346,9 @@ pub unsafe extern "C" fn openlines_engine_free(engine: *mut openlines_engine) {
 
 /// The message of the last failed call on this handle: what went wrong, naming the
 /// offending field or id. "" if the last call succeeded (each call on the handle
-/// clears it) or `engine` is NULL. Never NULL.
+/// clears it) or `engine` is NULL. Never NULL. Functions without a handle
+/// (openlines_engine_new, openlines_engine_restore, openlines_input_init) do not touch
+/// it: see openlines_last_error() for those.
 ///
 /// The string is NUL-terminated and borrowed from the handle: valid until the next call
 /// on this handle (other than this function). Do not free it.
@@ -1309,12 +1369,29 @@ pub unsafe extern "C" fn openlines_engine_last_error(
     }
 }
 
+/// The message of the last failed call made on this thread, whichever function it was
+/// (with a handle or without: openlines_engine_new, openlines_engine_restore,
+/// openlines_input_init, ...); "" when that call succeeded. Every function that can fail
+/// sets or clears it (as errno, it is per thread). Never NULL.
+///
+/// The string is NUL-terminated and owned by the library: valid until the next call of
+/// this thread into the library (other than this function). Do not free it.
+#[unsafe(no_mangle)]
+pub extern "C" fn openlines_last_error() -> *const c_char {
+    THREAD_ERROR.with_borrow(|slot| match slot {
+        // The CString stays in the thread-local until the thread's next fallible call.
+        Some(message) => message.as_ptr(),
+        None => c"".as_ptr(),
+    })
+}
+
 /// Initialise `*input` for an input of `kind` (an openlines_input_kind): every field
 /// zero / {NULL, 0}, then `kind` set, `can_reply` = true and `pinned` = true (the JSON
 /// defaults that are not zero). Thread-safe.
 ///
 /// Errors: OPENLINES_NULL_POINTER, OPENLINES_OUT_OF_RANGE (unknown kind; `*input` is then
-/// not written).
+/// not written). It has no handle: its message is in openlines_last_error() (which it
+/// clears on success).
 ///
 /// # Safety
 /// `input` must be NULL or valid for writes.
@@ -1324,11 +1401,16 @@ pub unsafe extern "C" fn openlines_input_init(
     kind: u32,
 ) -> openlines_status {
     if input.is_null() {
+        set_thread_error(Some("input is NULL"));
         return OPENLINES_NULL_POINTER;
     }
     if !(1..=15).contains(&kind) {
+        set_thread_error(Some(&format!(
+            "kind = {kind} is not an openlines_input_kind (1..15)"
+        )));
         return OPENLINES_OUT_OF_RANGE;
     }
+    set_thread_error(None);
     let value = openlines_input {
         kind,
         dialog: 0,
@@ -1364,11 +1446,13 @@ pub unsafe extern "C" fn openlines_input_init(
 /// openlines_engine_take_actions_json()); this is a mutating call, so it invalidates
 /// strings borrowed from earlier actions.
 ///
-/// Time is committed: every timer due at or before `at_ms` fires whatever the input
-/// turns out to be. When the engine rejects the input, the input changes nothing, but
-/// the actions of those timers are queued and readable as after a success (whatever the
-/// status). When the call fails before the engine sees the input (NULL, bad UTF-8, out
-/// of range, bad JSON), nothing changes at all.
+/// On failure the input changes nothing, but time is committed (DESIGN.md section 1):
+/// the timers due at or before `at_ms` have fired, as if openlines_engine_advance(at_ms)
+/// had been called first, and their actions are pending: read them as after a success
+/// (if there are any, the call was a mutating one). With OPENLINES_NULL_POINTER (NULL
+/// handle), OPENLINES_POISONED, OPENLINES_TIME_WENT_BACKWARDS or OPENLINES_OUT_OF_RANGE
+/// for the time, nothing changes at all (a time that looks like seconds instead of
+/// milliseconds gets a hint in the message).
 /// Errors: OPENLINES_NULL_POINTER, OPENLINES_INVALID_UTF8, OPENLINES_OUT_OF_RANGE (kind,
 /// status, score, time), the engine's errors (OPENLINES_INVALID_INPUT,
 /// OPENLINES_UNKNOWN_LINE, OPENLINES_UNKNOWN_OPERATOR, OPENLINES_UNKNOWN_DIALOG,
@@ -1385,13 +1469,14 @@ pub unsafe extern "C" fn openlines_engine_handle(
     input: *const openlines_input,
 ) -> openlines_status {
     with_handle(engine, |h| {
-        // SAFETY: caller's contract.
-        let Some(input) = (unsafe { input.as_ref() }) else {
-            return Err(Failure::null("input"));
-        };
-        // SAFETY: caller's contract.
-        let input = unsafe { input_from_c(input) }?;
-        h.apply(at_ms, input)
+        h.apply(at_ms, || {
+            // SAFETY: caller's contract.
+            let Some(input) = (unsafe { input.as_ref() }) else {
+                return Err(Failure::null("input"));
+            };
+            // SAFETY: caller's contract.
+            unsafe { input_from_c(input) }
+        })
     })
 }
 
@@ -1399,7 +1484,9 @@ pub unsafe extern "C" fn openlines_engine_handle(
 /// {"type": "accept", "dialog": 7, "operator": "ann"}): `json_len` bytes of UTF-8 at
 /// `json`, no NUL terminator needed. Otherwise exactly like openlines_engine_handle(),
 /// and the same input gives the same actions on both paths. Bad JSON, unknown fields and
-/// wrong types are OPENLINES_INVALID_INPUT naming the field.
+/// wrong types are OPENLINES_INVALID_INPUT naming the field, e.g.
+/// `dialog: must be a number, got the string "1"` (ids read from a database as text
+/// must be converted to numbers first).
 ///
 /// # Safety
 /// `engine` must be NULL or a live handle not used concurrently; `json` must point at
@@ -1412,10 +1499,11 @@ pub unsafe extern "C" fn openlines_engine_handle_json(
     json_len: usize,
 ) -> openlines_status {
     with_handle(engine, |h| {
-        // SAFETY: caller's contract.
-        let text = unsafe { utf8_arg(json, json_len, "json") }?;
-        let input = core_engine::json::input_from_str(text)?;
-        h.apply(at_ms, input)
+        h.apply(at_ms, || {
+            // SAFETY: caller's contract.
+            let text = unsafe { utf8_arg(json, json_len, "json") }?;
+            Ok(core_engine::json::input_from_str(text)?)
+        })
     })
 }
 
@@ -1423,7 +1511,8 @@ pub unsafe extern "C" fn openlines_engine_handle_json(
 /// openlines_engine_handle() with no input. A tick with nothing due changes nothing but
 /// the clock. Call it at openlines_engine_next_deadline() (or later). Mutating call.
 ///
-/// Errors: OPENLINES_NULL_POINTER, OPENLINES_OUT_OF_RANGE, OPENLINES_TIME_WENT_BACKWARDS,
+/// Errors: OPENLINES_NULL_POINTER, OPENLINES_OUT_OF_RANGE, OPENLINES_TIME_WENT_BACKWARDS
+/// (a time that looks like seconds instead of milliseconds gets a hint in the message),
 /// OPENLINES_PANIC, OPENLINES_POISONED; nothing changes on error.
 ///
 /// # Safety
@@ -1433,7 +1522,7 @@ pub unsafe extern "C" fn openlines_engine_advance(
     engine: *mut openlines_engine,
     at_ms: i64,
 ) -> openlines_status {
-    with_handle(engine, |h| h.apply(at_ms, Input::Tick))
+    with_handle(engine, |h| h.apply(at_ms, || Ok(Input::Tick)))
 }
 
 /// When the host must call openlines_engine_advance() next: the earliest armed timer.
@@ -1670,12 +1759,15 @@ pub unsafe extern "C" fn openlines_bytes_free(bytes: *mut u8, len: usize) {
 /// Errors: OPENLINES_NULL_POINTER, OPENLINES_SNAPSHOT_VERSION (another version, not a
 /// snapshot, or inconsistent), OPENLINES_PANIC. Thread-safe.
 ///
+/// `bytes` is a `const void*` so that any byte buffer converts to it without a cast (a
+/// PHP string passes through FFI as is).
+///
 /// # Safety
 /// `bytes` must point at `len` readable bytes; `out_engine` and `out_error` (if not NULL)
 /// valid for writes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn openlines_engine_restore(
-    bytes: *const u8,
+    bytes: *const c_void,
     len: usize,
     out_engine: *mut *mut openlines_engine,
     out_error: *mut *mut c_char,
@@ -1688,7 +1780,7 @@ pub unsafe extern "C" fn openlines_engine_restore(
             return Err(Failure::null("bytes"));
         }
         // SAFETY: caller's contract.
-        let data = unsafe { std::slice::from_raw_parts(bytes, len) };
+        let data = unsafe { std::slice::from_raw_parts(bytes.cast::<u8>(), len) };
         let engine = Engine::restore_bytes(data)?;
         // SAFETY: checked non-NULL; caller's contract.
         unsafe { out_engine.write(Box::into_raw(openlines_engine::boxed(engine))) };

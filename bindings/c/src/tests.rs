@@ -832,11 +832,15 @@ fn a_rejected_input_leaves_its_timers_actions_readable() {
     // The same again: nothing left to fire, nothing queued.
     assert_eq!(handle_json(e, T0 + 65_000, late), OPENLINES_NOT_ALLOWED);
     assert_eq!(take_json(e), "[]");
-    // A call that fails before the engine sees the input fires nothing.
+    // An input that cannot be read is refused like any other: time is committed, so
+    // bob's offer (due at T0 + 120 s) expires with it.
     assert_eq!(
         handle_json(e, T0 + 200_000, r#"{"type":"accept","dialog":"x"#),
         OPENLINES_INVALID_INPUT
     );
+    assert!(take_json(e).contains("offer_withdrawn"));
+    // A time that goes backwards changes nothing at all.
+    assert_eq!(handle_json(e, T0, late), OPENLINES_TIME_WENT_BACKWARDS);
     assert_eq!(take_json(e), "[]");
     unsafe { openlines_engine_free(e) };
 }
@@ -915,7 +919,7 @@ fn views_snapshot_restore() {
     );
     let mut r = ptr::null_mut();
     assert_eq!(
-        unsafe { openlines_engine_restore(bytes, n, &mut r, ptr::null_mut()) },
+        unsafe { openlines_engine_restore(bytes.cast(), n, &mut r, ptr::null_mut()) },
         OPENLINES_OK
     );
     unsafe { openlines_bytes_free(bytes, n) };
@@ -930,7 +934,7 @@ fn views_snapshot_restore() {
     let mut err = ptr::null_mut();
     let junk = b"not a snapshot";
     assert_eq!(
-        unsafe { openlines_engine_restore(junk.as_ptr(), junk.len(), &mut r, &mut err) },
+        unsafe { openlines_engine_restore(junk.as_ptr().cast(), junk.len(), &mut r, &mut err) },
         OPENLINES_SNAPSHOT_VERSION
     );
     assert!(!err.is_null());
@@ -992,7 +996,7 @@ fn struct_path_equals_json_path() {
     let mut dialogs = 0u64;
     let mut seen = std::collections::BTreeSet::new();
     let mut input_kinds = std::collections::BTreeSet::new();
-    // A scripted start that is sure to produce a lead (create_lead) and a transfer
+    // A scripted start that is sure to produce a lead and a transfer
     // (crm_responsible_changed).
     let script: Vec<Input> = [
         r#"{"type":"client_message","line":"sales","client":"c0","text":"hi","channel":"web","crm":{"found":false}}"#,
@@ -1032,7 +1036,7 @@ fn struct_path_equals_json_path() {
         if sa == OPENLINES_TIME_WENT_BACKWARDS {
             at += 1000;
         }
-        // Whatever the status, the actions of the timers that fired are readable.
+        // Read the actions whatever the status: a rejected input's timers still fired.
         let via_structs = poll_all(a);
         let via_json = take_json(b);
         assert_eq!(
@@ -1053,4 +1057,145 @@ fn struct_path_equals_json_path() {
         openlines_engine_free(a);
         openlines_engine_free(b);
     }
+}
+
+/// Thread-local message of the last failed call (openlines_last_error()).
+fn thread_error() -> String {
+    unsafe { CStr::from_ptr(openlines_last_error()) }
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn rejected_input_keeps_the_actions_of_its_timers() {
+    let e = new_engine(SIMPLE);
+    let open = r#"{"type":"client_message","line":"sales","client":"c"}"#;
+    assert_eq!(handle_json(e, T0, open), OPENLINES_OK);
+    take_json(e);
+    assert_eq!(handle_json(e, T0 + 1_000, open), OPENLINES_OK);
+    let mut pending = 0;
+    unsafe { openlines_engine_pending_actions(e, &mut pending) };
+    assert_eq!(
+        pending, 0,
+        "a second message in the open dialog does nothing"
+    );
+    // At T0 + 60 s ann's offer expires; the input (bob accepting dialog 9) is refused, but
+    // the expiry and the next offer still happen and stay readable, on both paths.
+    let bad = r#"{"type":"accept","dialog":9,"operator":"bob"}"#;
+    assert_eq!(handle_json(e, T0 + 60_000, bad), OPENLINES_UNKNOWN_DIALOG);
+    assert!(last_error(e).contains('9'), "{}", last_error(e));
+    assert_eq!(
+        take_json(e),
+        r#"[{"type":"offer_withdrawn","dialog":1,"operator":"ann","reason":"timeout"},{"type":"offer","dialog":1,"operators":["bob"],"expires_at":"2026-11-23T09:02:00Z"}]"#
+    );
+    let mut now = 0;
+    let mut has = false;
+    unsafe { openlines_engine_now(e, &mut now, &mut has) };
+    assert_eq!((now, has), (T0 + 60_000, true), "time is committed");
+    // A malformed input (typed path, NULL string) fires the timers due by its time too.
+    let mut input: openlines_input = unsafe { std::mem::zeroed() };
+    unsafe {
+        openlines_input_init(
+            &mut input,
+            openlines_input_kind::OPENLINES_INPUT_ACCEPT as u32,
+        )
+    };
+    input.dialog = 1;
+    input.operator_id = openlines_str {
+        ptr: ptr::null(),
+        len: 3,
+    };
+    assert_eq!(
+        unsafe { openlines_engine_handle(e, T0 + 120_000, &input) },
+        OPENLINES_NULL_POINTER
+    );
+    let mut a = openlines_action::empty();
+    assert_eq!(
+        unsafe { openlines_engine_next_action(e, &mut a) },
+        OPENLINES_OK
+    );
+    assert_eq!(
+        (a.kind, unsafe { rs(a.operator_id) }),
+        (
+            openlines_action_kind::OPENLINES_ACTION_OFFER_WITHDRAWN as u32,
+            "bob".to_owned()
+        )
+    );
+    // A time going backwards fires nothing and changes nothing, and is the error even
+    // when the input could not be read either (the time is checked first).
+    let mut deadline = 0;
+    unsafe { openlines_engine_next_deadline(e, &mut deadline, &mut has) };
+    assert_eq!(handle_json(e, T0, bad), OPENLINES_TIME_WENT_BACKWARDS);
+    assert_eq!(handle_json(e, T0, "{"), OPENLINES_TIME_WENT_BACKWARDS);
+    assert_eq!(
+        handle_json(e, T0 + 120_000, "{"),
+        OPENLINES_INVALID_INPUT,
+        "at the engine's time, the input is the problem"
+    );
+    let mut again = 0;
+    unsafe { openlines_engine_next_deadline(e, &mut again, &mut has) };
+    assert_eq!(deadline, again);
+    unsafe { openlines_engine_free(e) };
+}
+
+#[test]
+fn every_fallible_call_sets_or_clears_the_threads_last_error() {
+    let mut input: openlines_input = unsafe { std::mem::zeroed() };
+    let e = new_engine(SIMPLE);
+    assert_eq!(
+        handle_json(e, T0, r#"{"type":"accept","dialog":"1","operator":"ann"}"#),
+        OPENLINES_INVALID_INPUT
+    );
+    // Ids from a database as strings: the message says what the field must be.
+    assert_eq!(
+        last_error(e),
+        "dialog: must be a number, got the string \"1\""
+    );
+    assert_eq!(thread_error(), last_error(e));
+    assert_eq!(
+        unsafe { openlines_input_init(&mut input, 99) },
+        OPENLINES_OUT_OF_RANGE
+    );
+    assert!(thread_error().contains("99"), "{}", thread_error());
+    assert_eq!(unsafe { openlines_input_init(&mut input, 3) }, OPENLINES_OK);
+    assert_eq!(thread_error(), "");
+    let mut r = ptr::null_mut();
+    assert_eq!(
+        unsafe { openlines_engine_restore(b"x".as_ptr().cast(), 1, &mut r, ptr::null_mut()) },
+        OPENLINES_SNAPSHOT_VERSION
+    );
+    assert!(!thread_error().is_empty());
+    assert_eq!(
+        unsafe { openlines_engine_advance(ptr::null_mut(), T0) },
+        OPENLINES_NULL_POINTER
+    );
+    assert_eq!(thread_error(), "engine is NULL");
+    assert_eq!(unsafe { openlines_engine_advance(e, T0) }, OPENLINES_OK);
+    assert_eq!(thread_error(), "");
+    unsafe { openlines_engine_free(e) };
+}
+
+#[test]
+fn a_time_in_seconds_gets_a_hint() {
+    let e = new_engine(SIMPLE);
+    assert_eq!(unsafe { openlines_engine_advance(e, T0) }, OPENLINES_OK);
+    assert_eq!(
+        unsafe { openlines_engine_advance(e, T0 / 1000) },
+        OPENLINES_TIME_WENT_BACKWARDS
+    );
+    let msg = last_error(e);
+    assert!(
+        msg.contains("at_ms = 1795424400 is 1970-01-21 as milliseconds")
+            && msg.contains("seconds since the Unix epoch (2026-11-23)")
+            && msg.contains("seconds * 1000"),
+        "{msg}"
+    );
+    // A time in milliseconds that goes backwards gets no such hint.
+    assert_eq!(
+        unsafe { openlines_engine_advance(e, T0 - 1) },
+        OPENLINES_TIME_WENT_BACKWARDS
+    );
+    assert!(!last_error(e).contains("seconds"), "{}", last_error(e));
+    unsafe { openlines_engine_free(e) };
 }

@@ -90,6 +90,18 @@ printf '#include "openlines.h"\nint main(void) { return openlines_abi_version() 
 "${cc_cxx[@]}" -Iinclude -c "$work/h.c" -o "$work/h_cxx.o"
 echo "ok   header compiles as C99 and C++"
 
+# The host loop in the header's comment compiles (C99 and C++) and runs as documented.
+sed -n '/^ \*   A typical host loop/,/^ \* TIME/p' "$header" | sed -n 's/^ \*     //p; s/^ \*$//p' \
+    > "$work/header_example_body.c"
+{
+    printf '#include <stdio.h>\n#include "openlines.h"\n'
+    cat "$work/header_example_body.c"
+    printf '#include "header_example_main.c"\n'
+} > "$work/header_example.c"
+if ! grep -q 'host_run' "$work/header_example_body.c"; then
+    echo "FAIL could not extract the example host loop from $header" >&2
+    exit 1
+fi
 # build NAME SOURCE LANG LINK
 build() {
     local name=$1 src=$2 lang=$3 link=$4 compiler libs
@@ -131,13 +143,54 @@ for test in test_api test_random; do
     done
 done
 
+for lang in c cxx; do
+    name=header_example_$lang
+    if build "$name" "$work/header_example.c" "$lang" dynamic; then
+        run "$name (the example of the header's comment)" "$work/$name"
+        if ! diff -u bindings/c/tests/c/header_example.expected "$work/out.txt"; then
+            fail "$name: output differs from bindings/c/tests/c/header_example.expected"
+        fi
+    else
+        fail "$name: the header's example does not compile"
+    fi
+done
+
 # ---------------------------------------------------------------- install + pkg-config
 prefix=$work/prefix
-bash bindings/c/install.sh "$prefix" --no-build > /dev/null
+bash bindings/c/install.sh "$prefix" --no-build > "$work/install.txt"
 export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
 [[ $(pkg-config --modversion openlines) == $(sed -n 's/^#define OPENLINES_VERSION "\(.*\)"$/\1/p' "$header") ]]
+if grep -q -- '-Wl,-rpath,$(pkg-config --variable=libdir openlines)' "$work/install.txt" &&
+    grep -q "LD_LIBRARY_PATH=$prefix/lib" "$work/install.txt"; then
+    pass "install.sh prints the pkg-config, rpath and LD_LIBRARY_PATH lines"
+else
+    fail "install.sh does not print how to build and run against the installation"
+    cat "$work/install.txt"
+fi
+if readelf -S "$prefix/lib/libopenlines.so.$abi" | grep -q '\.debug_info'; then
+    fail "the installed libopenlines.so carries debug info (install.sh strips it)"
+else
+    pass "installed libopenlines.so is stripped ($(du -hL "$prefix/lib/libopenlines.so.$abi" | cut -f1))"
+fi
+if grep -qx "#define FFI_LIB \"$prefix/lib/libopenlines.so.$abi\"" "$prefix/include/openlines_ffi.h"; then
+    pass "installed openlines_ffi.h names the installed library"
+else
+    fail "installed openlines_ffi.h: FFI_LIB is not $prefix/lib/libopenlines.so.$abi"
+fi
+# bindings/c/README.md: without an rpath the loader does not find the library, with
+# LD_LIBRARY_PATH it does.
+gcc -std=c99 "${warn[@]}" examples/c/host.c -o "$work/host_norpath" $(pkg-config --cflags --libs openlines)
+if "$work/host_norpath" examples/c/config.json examples/c/inputs.txt > "$work/norpath.txt" 2>&1; then
+    fail "a host built without rpath found libopenlines.so.$abi without LD_LIBRARY_PATH"
+elif grep -q "libopenlines.so.$abi: cannot open shared object file" "$work/norpath.txt" &&
+    LD_LIBRARY_PATH=$prefix/lib "$work/host_norpath" examples/c/config.json examples/c/inputs.txt > /dev/null; then
+    pass "host without rpath: fails to load as documented, runs with LD_LIBRARY_PATH"
+else
+    fail "host without rpath: unexpected outcome"
+    cat "$work/norpath.txt"
+fi
 if gcc -std=c99 "${warn[@]}" examples/c/host.c -o "$work/host_pkgconfig" \
-    $(pkg-config --cflags --libs openlines) -Wl,-rpath,"$prefix/lib"; then
+    $(pkg-config --cflags --libs openlines) -Wl,-rpath,"$(pkg-config --variable=libdir openlines)"; then
     if ldd "$work/host_pkgconfig" | grep "$prefix/lib/libopenlines.so.$abi" > /dev/null; then
         run "examples/c/host (gcc, pkg-config, installed shared lib)" \
             "$work/host_pkgconfig" examples/c/config.json examples/c/inputs.txt

@@ -404,6 +404,55 @@ static void test_every_input_kind(void) {
     openlines_engine_free(b);
 }
 
+/* The fixes of issue 14: the thread's last error (also for functions without a handle),
+ * the seconds hint, restore from any buffer, the actions of a rejected input's timers. */
+static void test_last_error_hints_and_rejected_inputs(void) {
+    openlines_input in;
+    openlines_engine *e = new_engine(SIMPLE_CONFIG);
+    CHECK_ST(handle_json(e, T0, "{\"type\":\"accept\",\"dialog\":\"1\",\"operator\":\"ann\"}"),
+             OPENLINES_INVALID_INPUT);
+    CHECK(strcmp(openlines_engine_last_error(e), "dialog: must be a number, got the string \"1\"") == 0);
+    CHECK(strcmp(openlines_last_error(), openlines_engine_last_error(e)) == 0);
+    /* openlines_input_init has no handle: it reports (and clears) the thread's message. */
+    CHECK_ST(openlines_input_init(&in, 99), OPENLINES_OUT_OF_RANGE);
+    CHECK(strstr(openlines_last_error(), "99") != NULL);
+    CHECK_ST(openlines_input_init(&in, OPENLINES_INPUT_TICK), OPENLINES_OK);
+    CHECK(strcmp(openlines_last_error(), "") == 0);
+
+    /* Seconds instead of milliseconds. */
+    CHECK_ST(openlines_engine_advance(e, T0), OPENLINES_OK);
+    CHECK_ST(openlines_engine_advance(e, T0 / 1000), OPENLINES_TIME_WENT_BACKWARDS);
+    CHECK(strstr(openlines_engine_last_error(e), "looks like seconds") != NULL);
+
+    /* Snapshot bytes come back through a char buffer without a cast (const void *). */
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    CHECK_ST(openlines_engine_snapshot(e, &bytes, &len), OPENLINES_OK);
+    char *copy = (char *)malloc(len);
+    CHECK(copy != NULL);
+    memcpy(copy, bytes, len);
+    openlines_bytes_free(bytes, len);
+    openlines_engine *r = NULL;
+    CHECK_ST(openlines_engine_restore(copy, len, &r, NULL), OPENLINES_OK);
+    free(copy);
+    openlines_engine_free(r);
+
+    /* A rejected input: the offer that expired before it still moves on, readable. */
+    CHECK_ST(handle_json(e, T0, "{\"type\":\"client_message\",\"line\":\"sales\",\"client\":\"c\"}"),
+             OPENLINES_OK);
+    CHECK_ST(openlines_engine_clear_actions(e), OPENLINES_OK);
+    CHECK_ST(handle_json(e, T0 + 61000, "{\"type\":\"accept\",\"dialog\":7,\"operator\":\"ann\"}"),
+             OPENLINES_UNKNOWN_DIALOG);
+    openlines_action a;
+    CHECK_ST(openlines_engine_next_action(e, &a), OPENLINES_OK);
+    CHECK(a.kind == OPENLINES_ACTION_OFFER_WITHDRAWN && a.dialog == 1);
+    CHECK_ST(openlines_engine_next_action(e, &a), OPENLINES_OK);
+    CHECK(a.kind == OPENLINES_ACTION_OFFER && a.operators_len == 1);
+    CHECK(a.operators[0].len == 3 && memcmp(a.operators[0].ptr, "bob", 3) == 0);
+    CHECK_ST(openlines_engine_next_action(e, &a), OPENLINES_NO_MORE_ACTIONS);
+    openlines_engine_free(e);
+}
+
 int main(void) {
     test_versions();
     test_new_errors();
@@ -411,6 +460,7 @@ int main(void) {
     test_errors();
     test_views_snapshot_restore();
     test_every_input_kind();
+    test_last_error_hints_and_rejected_inputs();
     printf("test_api: %d checks passed\n", g_checks);
     return 0;
 }
