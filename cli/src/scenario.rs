@@ -93,7 +93,11 @@ impl Scenario {
                 Some(value) => openlines::json::input_from_str(&value.to_string()),
             };
             let mut actions = Vec::new();
-            let error = input
+            // handle(at, x) is advance(at) then x: an input that cannot be read is
+            // refused after the tick, like any other (time is committed).
+            let error = engine
+                .advance_into(step.at, &mut actions)
+                .and(input)
                 .and_then(|input| engine.handle_into(step.at, input, &mut actions))
                 .err();
             results.push(StepResult {

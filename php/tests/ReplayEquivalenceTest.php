@@ -22,18 +22,6 @@ final class ReplayEquivalenceTest extends TestCase
 {
     use Support;
 
-    /**
-     * Scenarios that pin a behaviour the contract has since changed, where the binding
-     * follows the contract. Each must differ from the replay (else it is removed here).
-     */
-    private const CONTRACT_AHEAD_OF_CORE = [
-        'routing-errors-rejected-input-keeps-clock.json' =>
-            'pins "a rejected input neither advances the clock nor fires due timers"; DESIGN.md '
-            . 'section 1 now says time is committed (the timers due by a rejected input fire, '
-            . 'their actions reach the host), which the C library does; the core engine is '
-            . 'being rewritten to follow it',
-    ];
-
     /** @return array<string, array{string}> */
     public function scenarios(): array
     {
@@ -85,12 +73,6 @@ final class ReplayEquivalenceTest extends TestCase
                 $got = $e->getActions();
             }
             array_push($actions, ...$got);
-        }
-        $same = $expectedErrors === $errors && $expectedActions === $actions;
-        $known = self::CONTRACT_AHEAD_OF_CORE[basename($file)] ?? null;
-        if ($known !== null) {
-            self::assertFalse($same, basename($file) . ' now gives the same results: remove it from CONTRACT_AHEAD_OF_CORE');
-            self::markTestIncomplete(basename($file) . ": $known");
         }
         self::assertSame($expectedErrors, $errors, 'rejected steps and their error kinds');
         self::assertSame(

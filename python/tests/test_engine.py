@@ -257,6 +257,16 @@ def test_a_rejected_input_carries_its_timers_actions() -> None:
     assert many.value.actions == expected
     assert bulk.snapshot() == ticked.snapshot()
 
+    # An input that cannot be read is refused after the tick to its time, like any other.
+    with pytest.raises(openlines.InputError) as bad:
+        engine.handle(at(200), {"type": "presence", "operator": "ann", "status": "sleeping"})
+    assert any(isinstance(a, openlines.OfferWithdrawn) for a in bad.value.actions)
+    assert engine.now() == at(200)
+    # A host programming error (a wrong Python type) changes nothing, not even the clock.
+    with pytest.raises(TypeError):
+        engine.handle(at(300), 5)  # type: ignore[arg-type]
+    assert engine.now() == at(200)
+
 
 def test_version_and_docs() -> None:
     assert openlines.__version__.count(".") == 2

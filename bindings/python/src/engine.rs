@@ -99,6 +99,29 @@ impl PyEngine {
         Ok(exc)
     }
 
+    /// The input of a call at `at`. When it cannot be read (an `openlines.Error`), the
+    /// call is still `advance(at)` then a refused input: the tick stands, and its
+    /// actions travel in the error's `.actions` (or the tick's own error is raised).
+    /// A `TypeError` (a host programming error) changes nothing.
+    fn input_at(
+        &mut self,
+        py: Python<'_>,
+        at: DateTime<Utc>,
+        input: &Bound<'_, PyAny>,
+    ) -> PyResult<Input> {
+        let err = match extract_input(py, input) {
+            Ok(input) => return Ok(input),
+            Err(err) if errors::is_engine_error(py, &err) => err,
+            Err(err) => return Err(err),
+        };
+        if let Err(time) = self.run(at, Input::Tick) {
+            return Err(PyErr::from_value(self.rejection(py, &time)?));
+        }
+        err.value(py)
+            .setattr(pyo3::intern!(py, "actions"), self.take_actions(py)?)?;
+        Err(err)
+    }
+
     /// Run one call and return its actions, or raise its error with `.actions`.
     fn run_to_py<'py>(
         &mut self,
@@ -152,7 +175,7 @@ impl PyEngine {
         input: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
         let at = time_arg(py, at, "at")?;
-        let input = extract_input(py, input)?;
+        let input = self.input_at(py, at, input)?;
         self.run_to_py(py, at, input)
     }
 
@@ -219,14 +242,23 @@ impl PyEngine {
             let at = time_arg(py, &pair.get_item(0)?, StepAt(index))?;
             let input_obj = pair.get_item(1)?;
             let input = if input_obj.is_none() {
-                Input::Tick
+                Ok(Input::Tick)
             } else {
-                extract_input(py, &input_obj)?
+                self.input_at(py, at, &input_obj)
             };
-            match self.run(at, input) {
-                Ok(()) => out.append(self.take_actions(py)?)?,
-                Err(e) => {
-                    let exc = self.rejection(py, &e)?;
+            let rejected = match input {
+                Ok(input) => match self.run(at, input) {
+                    Ok(()) => None,
+                    Err(e) => Some(self.rejection(py, &e)?),
+                },
+                Err(err) if errors::is_engine_error(py, &err) => {
+                    Some(err.value(py).clone().into_any())
+                }
+                Err(err) => return Err(err),
+            };
+            match rejected {
+                None => out.append(self.take_actions(py)?)?,
+                Some(exc) => {
                     exc.setattr(pyo3::intern!(py, "index"), index)?;
                     if collect {
                         out.append(exc)?;

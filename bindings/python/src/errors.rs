@@ -20,15 +20,29 @@ pub fn class_name(kind: ErrorKind) -> &'static str {
     }
 }
 
+/// The `openlines._errors` module.
+fn module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
+    static MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+    MODULE
+        .get_or_try_init(py, || {
+            py.import(pyo3::intern!(py, "openlines._errors"))
+                .map(Bound::unbind)
+        })
+        .map(|m| m.bind(py))
+}
+
 /// Build (not raise) the Python exception instance for an engine error.
 pub fn error_object<'py>(py: Python<'py>, error: &Error) -> PyResult<Bound<'py, PyAny>> {
-    static MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
-    let module = MODULE.get_or_try_init(py, || {
-        py.import(pyo3::intern!(py, "openlines._errors"))
-            .map(Bound::unbind)
-    })?;
-    let class = module.bind(py).getattr(class_name(error.kind))?;
+    let class = module(py)?.getattr(class_name(error.kind))?;
     class.call1((error.message.as_str(), error.kind.as_str()))
+}
+
+/// Whether a raised exception is an `openlines.Error` (a rejection, as opposed to a
+/// host programming error such as a `TypeError`).
+pub fn is_engine_error(py: Python<'_>, err: &PyErr) -> bool {
+    module(py)
+        .and_then(|m| m.getattr(pyo3::intern!(py, "Error")))
+        .is_ok_and(|class| err.value(py).is_instance(&class).unwrap_or(false))
 }
 
 /// The `PyErr` to raise for an engine error.
