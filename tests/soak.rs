@@ -18,7 +18,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use openlines::workload::Rng;
+use openlines_sim::Rng;
 use openlines::{
     Action, ClientMessage, Config, DialogId, Engine, Input, MessageKind, PresenceStatus,
 };

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::time::Instant;
 
-use openlines::workload::{Day, DayParams, percentile, simulate_day};
+use openlines_sim::{Day, DayParams, percentile, simulate_day};
 
 /// Parse `--operators N --dialogs N --lines N --seed S --config FILE`.
 pub fn parse_args(args: &[&str]) -> Result<DayParams, String> {

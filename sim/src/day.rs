@@ -13,49 +13,15 @@ use std::collections::{BTreeMap, BinaryHeap};
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 
-use crate::action::{Action, AssignReason, CloseReason};
-use crate::config::{
+use openlines::action::{Action, AssignReason, CloseReason, MessageKind};
+use openlines::config::{
     Config, Distribution, GreetingConfig, GreetingWhen, KpiConfig, LineConfig, LoadExclude,
     OffHoursAction, OffHoursConfig, OperatorConfig, QueueConfig, RatingConfig, ScheduleConfig,
     TextConfig, TimedTextConfig,
 };
-use crate::engine::Engine;
-use crate::input::{ClientMessage, Input, PresenceStatus};
-use crate::{DialogId, Error};
+use openlines::{ClientMessage, DialogId, Engine, Error, Input, PresenceStatus};
 
-/// A small, fast, deterministic generator (SplitMix64).
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    /// A generator from a seed.
-    pub fn new(seed: u64) -> Self {
-        Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A uniform integer in `lo..=hi`.
-    pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        if hi <= lo {
-            return lo;
-        }
-        let span = (hi - lo) as u64 + 1;
-        lo + (self.next_u64() % span) as i64
-    }
-
-    /// True with probability `p` (0..1).
-    pub fn chance(&mut self, p: f64) -> bool {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64 <= p
-    }
-}
+use crate::rng::Rng;
 
 /// What to simulate.
 #[derive(Debug, Clone)]
@@ -594,7 +560,7 @@ impl Simulation {
                     },
                 );
             }
-            Action::SendMessage { kind, .. } if *kind == crate::action::MessageKind::OffHours => {
+            Action::SendMessage { kind, .. } if *kind == MessageKind::OffHours => {
                 self.summary.off_hours += 1;
             }
             Action::Offer {
@@ -679,7 +645,7 @@ impl Simulation {
     fn follow_up(&mut self, at: DateTime<Utc>, action: &Action) {
         if let Action::SendMessage {
             dialog,
-            kind: crate::action::MessageKind::RatingRequest,
+            kind: MessageKind::RatingRequest,
             ..
         } = action
         {
