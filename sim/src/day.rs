@@ -21,6 +21,7 @@ use openlines::config::{
 };
 use openlines::{ClientMessage, DialogId, Engine, Error, Input, PresenceStatus};
 
+use crate::observe::Observed;
 use crate::rng::Rng;
 
 /// What to simulate.
@@ -212,6 +213,8 @@ pub struct Day {
     pub summary: DaySummary,
     /// Inputs about the first `trace_dialogs` dialogs with the actions they caused.
     pub trace: Vec<TraceEntry>,
+    /// Dialog by dialog, operators online, per-operator load (for reports).
+    pub observed: Observed,
 }
 
 /// One traced input and the actions it caused for the traced dialogs.
@@ -246,15 +249,6 @@ pub struct DaySummary {
     pub ratings: (u64, u64),
     /// Per operator: dialogs assigned and the most held at once.
     pub operators: BTreeMap<String, (u64, u32)>,
-}
-
-/// Percentile of a sorted list (nearest rank); None when empty.
-pub fn percentile<T: Copy>(sorted: &[T], p: f64) -> Option<T> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted.get(rank.clamp(1, sorted.len()) - 1).copied()
 }
 
 /// Run a simulated day through a fresh engine.
@@ -297,6 +291,7 @@ pub fn simulate_day(params: &DayParams) -> Result<Day, Error> {
     while let Some(deadline) = engine.next_deadline().filter(|d| *d <= end) {
         sim.give(&mut engine, deadline, Input::Tick, &mut buf);
     }
+    sim.observed.finish(end);
     let mut summary = sim.summary;
     summary.waits.sort_unstable();
     summary.first_responses.sort_unstable();
@@ -308,6 +303,7 @@ pub fn simulate_day(params: &DayParams) -> Result<Day, Error> {
         action_count: sim.action_count,
         rejected: sim.rejected,
         summary,
+        observed: sim.observed,
     })
 }
 
@@ -330,6 +326,7 @@ struct Simulation {
     action_count: u64,
     rejected: u64,
     summary: DaySummary,
+    observed: Observed,
 }
 
 impl Simulation {
@@ -353,6 +350,7 @@ impl Simulation {
             action_count: 0,
             rejected: 0,
             summary: DaySummary::default(),
+            observed: Observed::default(),
         }
     }
 
@@ -495,6 +493,7 @@ impl Simulation {
             && let Some(op) = self.operator_ids.iter().position(|o| o == operator)
         {
             self.online[op] = *status == PresenceStatus::Online;
+            self.observed.presence(at, operator, self.online[op]);
         }
         let client = match &input {
             Input::ClientMessage(m) => m
@@ -530,6 +529,7 @@ impl Simulation {
             }
         }
         for action in buf.iter() {
+            self.observed.action(at, action);
             self.react(engine, at, action, client);
         }
         true

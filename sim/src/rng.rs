@@ -32,4 +32,39 @@ impl Rng {
     pub fn chance(&mut self, p: f64) -> bool {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64 <= p
     }
+
+    /// A uniform number in `(0, 1]` (never 0, so its logarithm is finite).
+    pub fn unit(&mut self) -> f64 {
+        ((self.next_u64() >> 11) + 1) as f64 / (1u64 << 53) as f64
+    }
+
+    /// An exponentially distributed number with the given mean.
+    pub fn exp(&mut self, mean: f64) -> f64 {
+        -mean * self.unit().ln()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Rng;
+
+    #[test]
+    fn same_seed_same_numbers_and_sane_ranges() {
+        let (mut a, mut b) = (Rng::new(7), Rng::new(7));
+        assert_eq!(a.next_u64(), b.next_u64());
+        assert_ne!(Rng::new(8).next_u64(), Rng::new(7).next_u64());
+        for _ in 0..1000 {
+            let u = a.unit();
+            assert!(u > 0.0 && u <= 1.0);
+            assert!((3..=9).contains(&a.range(3, 9)));
+        }
+    }
+
+    #[test]
+    fn exponential_mean_is_close() {
+        let mut rng = Rng::new(1);
+        let n = 200_000;
+        let mean = (0..n).map(|_| rng.exp(60.0)).sum::<f64>() / f64::from(n);
+        assert!((mean - 60.0).abs() < 0.6, "{mean}");
+    }
 }
