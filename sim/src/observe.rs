@@ -60,9 +60,9 @@ impl OperatorLoad {
 
     fn hold(&mut self, at: DateTime<Utc>, delta: i32) {
         if let Some(since) = self.since {
-            self.held_secs += f64::from(self.holding) * secs(at - since);
+            self.held_secs += f64::from(self.holding) * secs(at - since).max(0.0);
         }
-        self.since = Some(at);
+        self.since = self.since.max(Some(at));
         self.holding = self.holding.saturating_add_signed(delta);
         self.peak = self.peak.max(self.holding);
     }

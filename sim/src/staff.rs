@@ -3,8 +3,9 @@
 //!
 //! Method (documented in `docs/simulation.md`):
 //! - each hour is simulated on its own, as a steady state: its traffic starts
-//!   `warmup_hours` earlier (real history: the arrivals of those hours; drawn traffic:
-//!   the hour's own rate), and only dialogs opened within the hour are measured;
+//!   `warmup_hours` earlier (real history: the hour's own arrivals repeated once per
+//!   warm-up hour before it; drawn traffic: the hour's own rate), and only dialogs
+//!   opened within the hour are measured;
 //! - `n` operators means the config's operators cycled to `n` (operator `i` copies
 //!   operator `i mod len` — capacity, skills, languages, queue memberships — with the id
 //!   `ID~2`, `ID~3`, ... for the copies), all online for the whole run;
@@ -203,18 +204,34 @@ fn hours(params: &StaffParams, traffic: &Traffic) -> Vec<Hour> {
             let mut out = Vec::new();
             let mut begin = local_hour(first.at, params.tz);
             while begin <= last.at {
-                let from = all.partition_point(|a| a.at < begin - warmup);
+                let from = all.partition_point(|a| a.at < begin);
                 let to = all.partition_point(|a| a.at < begin + Duration::hours(1));
+                let arrivals = with_warmup(&all[from..to], params.warmup_hours);
                 out.push(Hour {
                     label: label(begin, params.tz),
                     start: begin,
-                    arrivals: vec![all[from..to].to_vec(); params.seeds as usize],
+                    arrivals: vec![arrivals; params.seeds as usize],
                 });
                 begin += Duration::hours(1);
             }
             out
         }
     }
+}
+
+/// The hour's own arrivals, preceded by copies of them `warmup` hours, `warmup - 1`
+/// hours, ... earlier (clients `ID#w1`, `ID#w2`, ...): the hour as a steady state.
+fn with_warmup(hour: &[Arrival], warmup: u32) -> Vec<Arrival> {
+    let mut out = Vec::with_capacity(hour.len() * (warmup as usize + 1));
+    for k in (1..=warmup).rev() {
+        out.extend(hour.iter().map(|a| Arrival {
+            at: a.at - Duration::hours(i64::from(k)),
+            client: format!("{}#w{k}", a.client),
+            ..a.clone()
+        }));
+    }
+    out.extend_from_slice(hour);
+    out
 }
 
 fn evaluate(params: &StaffParams, hour: &Hour, operators: u32) -> Result<CurvePoint, Error> {
@@ -331,6 +348,27 @@ pub fn staff(params: &StaffParams, traffic: &Traffic) -> Result<StaffPlan, Error
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn warmup_repeats_the_hour_before_it() {
+        let at = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 23, 9, 30, 0).unwrap();
+        let a = Arrival {
+            at,
+            line: "l".into(),
+            client: "c".into(),
+            handling_secs: Some(5.0),
+            language: String::new(),
+            skills: Vec::new(),
+            row: 7,
+        };
+        let out = with_warmup(std::slice::from_ref(&a), 2);
+        let got: Vec<(i64, &str)> = out
+            .iter()
+            .map(|x| ((x.at - at).num_hours(), x.client.as_str()))
+            .collect();
+        assert_eq!(got, [(-2, "c#w2"), (-1, "c#w1"), (0, "c")]);
+        assert!(out.iter().all(|x| x.handling_secs == Some(5.0)));
+    }
 
     #[test]
     fn pool_cycles_operators_and_their_queues() {

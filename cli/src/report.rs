@@ -1,0 +1,607 @@
+//! `--report FILE.html`: one self-contained HTML page a support manager opens in a
+//! browser — charts as inline SVG drawn with plotters' SVG backend, tables as HTML,
+//! no scripts, no external files.
+//!
+//! simulate: queue length and operators online over the day, waits and first response
+//! by hour (p50 thin, p90 thick), per-operator load; with `--compare` both configs on
+//! the same axes (one colour each). staff: operators needed per hour (with Erlang C
+//! beside it), the curves the answers rest on, and the hourly staffing table.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use openlines_sim::staff::StaffPlan;
+use openlines_sim::summary::{HourRow, Spread};
+use plotters::prelude::*;
+
+use crate::history::Named;
+
+/// Colours of the runs (first config, second config) and of extra series.
+const COLOURS: [RGBColor; 6] = [
+    RGBColor(31, 119, 180),
+    RGBColor(214, 39, 40),
+    RGBColor(44, 160, 44),
+    RGBColor(148, 103, 189),
+    RGBColor(255, 127, 14),
+    RGBColor(23, 190, 207),
+];
+
+/// Chart size in pixels.
+const SIZE: (u32, u32) = (900, 340);
+
+/// One line of a chart.
+#[derive(Debug, Clone)]
+pub struct Series {
+    /// Legend text.
+    pub name: String,
+    /// Colour.
+    pub colour: RGBColor,
+    /// Stroke width (p90 and totals thick, p50 thin).
+    pub width: u32,
+    /// Points, x ascending.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// A line chart as an SVG element; `x_label` formats the x axis' ticks.
+pub fn line_chart(
+    caption: &str,
+    y_desc: &str,
+    series: &[Series],
+    x_label: &dyn Fn(&f64) -> String,
+) -> Result<String, String> {
+    let all = series.iter().flat_map(|s| s.points.iter());
+    let (mut x0, mut x1, mut y1) = (f64::MAX, f64::MIN, 0.0f64);
+    for &(x, y) in all {
+        x0 = x0.min(x);
+        x1 = x1.max(x);
+        y1 = y1.max(y);
+    }
+    if x0 > x1 {
+        (x0, x1) = (0.0, 1.0);
+    }
+    if x1 <= x0 {
+        x1 = x0 + 1.0;
+    }
+    let y1 = if y1 > 0.0 { y1 * 1.1 } else { 1.0 };
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(caption, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(64)
+            .build_cartesian_2d(x0..x1, 0.0..y1)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .y_desc(y_desc)
+            .x_label_formatter(x_label)
+            .y_label_formatter(&|v| trim_number(*v))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(err)?;
+        for s in series {
+            let style = ShapeStyle::from(&s.colour).stroke_width(s.width);
+            let legend = style;
+            chart
+                .draw_series(LineSeries::new(s.points.iter().copied(), style))
+                .map_err(err)?
+                .label(s.name.as_str())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], legend));
+        }
+        if !series.is_empty() {
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperRight)
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK)
+                .draw()
+                .map_err(err)?;
+        }
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// A bar chart: one group per label, one bar per series (same colours as lines).
+pub fn bar_chart(
+    caption: &str,
+    y_desc: &str,
+    labels: &[String],
+    series: &[(String, RGBColor, Vec<f64>)],
+) -> Result<String, String> {
+    let y1 = series
+        .iter()
+        .flat_map(|s| s.2.iter().copied())
+        .fold(0.0f64, f64::max);
+    let y1 = if y1 > 0.0 { y1 * 1.15 } else { 1.0 };
+    let n = labels.len().max(1) as f64;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(caption, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(64)
+            .build_cartesian_2d(0.0..n, 0.0..y1)
+            .map_err(err)?;
+        let every = (labels.len() / 24).max(1);
+        let label = |x: &f64| {
+            let i = x.floor() as usize;
+            if (x - x.floor() - 0.5).abs() < 1e-9 && i % every == 0 {
+                labels.get(i).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        };
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .y_desc(y_desc)
+            .x_labels(labels.len().clamp(1, 200) * 2 + 1)
+            .x_label_formatter(&label)
+            .y_label_formatter(&|v| trim_number(*v))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(err)?;
+        let k = series.len().max(1) as f64;
+        for (j, (name, colour, values)) in series.iter().enumerate() {
+            let colour = *colour;
+            let bars = values.iter().enumerate().map(move |(i, &v)| {
+                let left = i as f64 + 0.1 + 0.8 * j as f64 / k;
+                Rectangle::new([(left, 0.0), (left + 0.8 / k, v)], colour.filled())
+            });
+            chart
+                .draw_series(bars)
+                .map_err(err)?
+                .label(name.as_str())
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 14, y + 5)], colour.filled())
+                });
+        }
+        if !series.is_empty() {
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperRight)
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK)
+                .draw()
+                .map_err(err)?;
+        }
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// Half way to white.
+fn lighter(c: RGBColor) -> RGBColor {
+    let mid = |v: u8| ((u16::from(v) + 255) / 2) as u8;
+    RGBColor(mid(c.0), mid(c.1), mid(c.2))
+}
+
+fn err(e: impl std::fmt::Display) -> String {
+    format!("drawing a chart: {e}")
+}
+
+fn trim_number(v: f64) -> String {
+    if v.abs() >= 100.0 || v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// Text for HTML (`& < > "` escaped).
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// What a report shows.
+#[derive(Debug, Clone)]
+pub struct Report<'a> {
+    title: String,
+    notes: Vec<String>,
+    runs: &'a [Named],
+    plan: Option<&'a StaffPlan>,
+}
+
+impl<'a> Report<'a> {
+    /// The report of `openlines simulate` (one or two runs on the same traffic).
+    pub fn simulate(title: String, notes: Vec<String>, runs: &'a [Named]) -> Self {
+        Report {
+            title,
+            notes,
+            runs,
+            plan: None,
+        }
+    }
+
+    /// The report of `openlines staff`.
+    pub fn staff(title: String, notes: Vec<String>, plan: &'a StaffPlan) -> Self {
+        Report {
+            title,
+            notes,
+            runs: &[],
+            plan: Some(plan),
+        }
+    }
+
+    /// The whole page.
+    pub fn html(&self) -> Result<String, String> {
+        let mut body = String::new();
+        let _ = writeln!(body, "<h1>{}</h1>", escape(&self.title));
+        for n in &self.notes {
+            let _ = writeln!(body, "<p class=\"note\">{}</p>", escape(n));
+        }
+        if !self.runs.is_empty() {
+            self.simulate_sections(&mut body)?;
+        }
+        if let Some(plan) = self.plan {
+            staff_sections(plan, &mut body)?;
+        }
+        Ok(format!(
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+            escape(&self.title)
+        ))
+    }
+
+    fn simulate_sections(&self, body: &mut String) -> Result<(), String> {
+        let runs = self.runs;
+        let colour = |i: usize| COLOURS[i % COLOURS.len()];
+        let legend = |i: usize| {
+            format!(
+                "{} ({})",
+                runs[i].name,
+                if i == 0 { "first" } else { "second" }
+            )
+        };
+        let start = runs
+            .iter()
+            .filter_map(|r| r.summary.timeline.first().map(|p| p.at))
+            .min();
+        // Over the day.
+        let mut series = Vec::new();
+        for (i, r) in runs.iter().enumerate() {
+            let Some(start) = start else { break };
+            let hours =
+                |at: chrono::DateTime<chrono::Utc>| (at - start).num_seconds() as f64 / 3600.0;
+            series.push(Series {
+                name: format!("waiting: {}", legend(i)),
+                colour: colour(i),
+                width: 3,
+                points: r
+                    .summary
+                    .timeline
+                    .iter()
+                    .map(|p| (hours(p.at), p.waiting as f64))
+                    .collect(),
+            });
+            series.push(Series {
+                name: format!("operators online: {}", legend(i)),
+                colour: lighter(colour(i)),
+                width: 1,
+                points: r
+                    .summary
+                    .timeline
+                    .iter()
+                    .map(|p| (hours(p.at), f64::from(p.online)))
+                    .collect(),
+            });
+        }
+        let label = |x: &f64| format!("+{}h", trim_number(*x));
+        section(
+            body,
+            "Queue length and operators online over the day",
+            "Dialogs waiting for an operator (thick) and operators online (thin), every 15 minutes; hours from the first arrival's hour.",
+            &line_chart(
+                "Waiting dialogs and operators online",
+                "count",
+                &series,
+                &label,
+            )?,
+        );
+        // By hour.
+        let hours: Vec<String> = {
+            let set: std::collections::BTreeSet<&str> = runs
+                .iter()
+                .flat_map(|r| r.summary.by_hour.iter().map(|h| h.hour.as_str()))
+                .collect();
+            set.into_iter().map(str::to_owned).collect()
+        };
+        let hour_label = |x: &f64| {
+            let i = x.round();
+            if (x - i).abs() < 1e-9 {
+                hours
+                    .get(i as usize)
+                    .map_or_else(String::new, |h| h.get(11..).unwrap_or(h).to_owned())
+            } else {
+                String::new()
+            }
+        };
+        for (caption, pick) in [
+            (
+                "Wait for an operator by hour",
+                (|h: &HourRow| &h.wait) as fn(&HourRow) -> &Spread,
+            ),
+            ("First response by hour", |h: &HourRow| &h.first_response),
+        ] {
+            let mut series = Vec::new();
+            for (i, r) in runs.iter().enumerate() {
+                for (stat, width, get) in [
+                    ("p50", 1, (|s: &Spread| s.p50) as fn(&Spread) -> Option<f64>),
+                    ("p90", 3, |s: &Spread| s.p90),
+                ] {
+                    let points = r
+                        .summary
+                        .by_hour
+                        .iter()
+                        .filter_map(|h| {
+                            let x = hours.iter().position(|k| k == &h.hour)? as f64;
+                            Some((x, get(pick(h))?))
+                        })
+                        .collect();
+                    series.push(Series {
+                        name: format!("{stat}: {}", legend(i)),
+                        colour: colour(i),
+                        width,
+                        points,
+                    });
+                }
+            }
+            section(
+                body,
+                caption,
+                "Seconds; p50 thin, p90 thick; by the local hour the dialog opened in.",
+                &line_chart(caption, "seconds", &series, &hour_label)?,
+            );
+        }
+        let mut table = String::from("<table><tr><th>hour</th>");
+        for i in 0..runs.len() {
+            let _ = write!(
+                table,
+                "<th>dialogs</th><th>wait p50</th><th>wait p90</th><th>first response p50</th><th>first response p90</th>{}",
+                if runs.len() > 1 {
+                    format!("<th>({})</th>", i + 1)
+                } else {
+                    String::new()
+                }
+            );
+        }
+        table.push_str("</tr>\n");
+        for hour in &hours {
+            let _ = write!(table, "<tr><td>{}</td>", escape(hour));
+            for (i, r) in runs.iter().enumerate() {
+                match r.summary.by_hour.iter().find(|h| &h.hour == hour) {
+                    Some(h) => {
+                        let _ = write!(
+                            table,
+                            "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+                            h.dialogs,
+                            secs(h.wait.p50),
+                            secs(h.wait.p90),
+                            secs(h.first_response.p50),
+                            secs(h.first_response.p90)
+                        );
+                    }
+                    None => table.push_str("<td>0</td><td>-</td><td>-</td><td>-</td><td>-</td>"),
+                }
+                if runs.len() > 1 {
+                    let _ = write!(table, "<td>({})</td>", i + 1);
+                }
+            }
+            table.push_str("</tr>\n");
+        }
+        table.push_str("</table>");
+        section(body, "By hour", "Seconds.", &table);
+        // Per operator.
+        let ops: Vec<String> = {
+            let set: std::collections::BTreeSet<&str> = runs
+                .iter()
+                .flat_map(|r| r.summary.operators.iter().map(|o| o.id.as_str()))
+                .collect();
+            set.into_iter().map(str::to_owned).collect()
+        };
+        let per_op = |f: &dyn Fn(&openlines_sim::summary::OperatorRow) -> f64| -> Vec<(String, RGBColor, Vec<f64>)> {
+            runs.iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let values = ops
+                        .iter()
+                        .map(|id| r.summary.operators.iter().find(|o| &o.id == id).map_or(0.0, f))
+                        .collect();
+                    (legend(i), colour(i), values)
+                })
+                .collect()
+        };
+        section(
+            body,
+            "Per-operator load",
+            "Dialogs assigned to each operator, and the mean number of dialogs each held while online.",
+            &format!(
+                "{}{}",
+                bar_chart(
+                    "Dialogs assigned",
+                    "dialogs",
+                    &ops,
+                    &per_op(&|o| o.assigned as f64)
+                )?,
+                bar_chart(
+                    "Mean dialogs held while online",
+                    "dialogs",
+                    &ops,
+                    &per_op(&|o| o.occupancy)
+                )?
+            ),
+        );
+        Ok(())
+    }
+}
+
+fn staff_sections(plan: &StaffPlan, body: &mut String) -> Result<(), String> {
+    let labels: Vec<String> = plan
+        .hours
+        .iter()
+        .map(|h| h.hour.get(11..).unwrap_or(&h.hour).to_owned())
+        .collect();
+    let needed = plan
+        .hours
+        .iter()
+        .map(|h| f64::from(h.operators.unwrap_or(0)))
+        .collect();
+    let erlang = plan
+        .hours
+        .iter()
+        .map(|h| f64::from(h.erlang_c.unwrap_or(0)))
+        .collect();
+    section(
+        body,
+        "Operators needed per hour",
+        &format!(
+            "The fewest operators meeting {} in each hour, by simulation through the engine; beside it, Erlang C for the same load with independent chats.",
+            plan.target
+        ),
+        &bar_chart(
+            "Operators needed",
+            "operators",
+            &labels,
+            &[
+                ("simulated (engine)".to_owned(), COLOURS[0], needed),
+                ("Erlang C".to_owned(), COLOURS[4], erlang),
+            ],
+        )?,
+    );
+    let busiest: Vec<&openlines_sim::staff::HourPlan> = {
+        let mut hours: Vec<_> = plan.hours.iter().filter(|h| !h.curve.is_empty()).collect();
+        hours.sort_by(|a, b| b.offered_load.total_cmp(&a.offered_load));
+        hours.truncate(6);
+        hours.sort_by_key(|h| h.start);
+        hours
+    };
+    let limit = plan
+        .hours
+        .first()
+        .map_or(0.0, |_| target_limit(&plan.target));
+    let cap = limit * 4.0;
+    let mut series: Vec<Series> = busiest
+        .iter()
+        .enumerate()
+        .map(|(i, h)| Series {
+            name: h.hour.clone(),
+            colour: COLOURS[i % COLOURS.len()],
+            width: 2,
+            points: h
+                .curve
+                .iter()
+                .map(|c| (f64::from(c.operators), c.value.min(cap)))
+                .collect(),
+        })
+        .collect();
+    let (lo, hi) = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(x), b.max(x)));
+    if lo <= hi {
+        series.push(Series {
+            name: format!("target {}", plan.target),
+            colour: BLACK,
+            width: 1,
+            points: vec![(lo, limit), (hi, limit)],
+        });
+    }
+    section(
+        body,
+        "Staffing curve",
+        &format!(
+            "The target's figure (seconds; capped at 4 × the limit, never served = the cap) against operators online, for the {} busiest hours.",
+            busiest.len()
+        ),
+        &line_chart("Operators -> waits", "seconds", &series, &|x| {
+            trim_number(*x)
+        })?,
+    );
+    let mut table = String::from(
+        "<table><tr><th>hour</th><th>dialogs</th><th>load (Erlang)</th><th>operators</th><th>Erlang C</th><th>curve (operators: figure, + meets)</th></tr>\n",
+    );
+    for h in &plan.hours {
+        let curve: Vec<String> = h
+            .curve
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}{}: {}",
+                    c.operators,
+                    if c.met { "+" } else { "" },
+                    secs(Some(c.value))
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            table,
+            "<tr><td>{}</td><td>{:.1}</td><td>{:.2}</td><td><b>{}</b></td><td>{}</td><td>{}</td></tr>",
+            escape(&h.hour),
+            h.dialogs,
+            h.offered_load,
+            h.operators
+                .map_or_else(|| "more".to_owned(), |n| n.to_string()),
+            h.erlang_c.map_or_else(|| "-".to_owned(), |n| n.to_string()),
+            escape(&curve.join("   "))
+        );
+    }
+    table.push_str("</table>");
+    section(body, "Hourly staffing", "", &table);
+    Ok(())
+}
+
+fn target_limit(target: &str) -> f64 {
+    target
+        .split("<=")
+        .nth(1)
+        .and_then(|v| v.trim_end_matches('s').parse().ok())
+        .unwrap_or(60.0)
+}
+
+fn secs(v: Option<f64>) -> String {
+    match v {
+        Some(s) if s.is_finite() => crate::simulate::duration(s.round() as i64),
+        Some(_) => "never".to_owned(),
+        None => "-".to_owned(),
+    }
+}
+
+fn section(body: &mut String, title: &str, text: &str, content: &str) {
+    let _ = writeln!(
+        body,
+        "<section>\n<h2>{}</h2>\n<p>{}</p>\n<div class=\"figure\">{content}</div>\n</section>",
+        escape(title),
+        escape(text)
+    );
+}
+
+const STYLE: &str = "body{font-family:sans-serif;margin:2em auto;max-width:960px;color:#222}\
+h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}.note{color:#555;margin:.2em 0}\
+table{border-collapse:collapse;font-size:.85em}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}\
+.figure svg{display:block;margin:.5em 0;max-width:100%;height:auto}";
+
+/// Write a report to a file.
+pub fn write(path: &Path, report: &Report<'_>) -> Result<(), String> {
+    let html = report.html()?;
+    std::fs::write(path, html).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    eprintln!("openlines: wrote the report to {}", path.display());
+    Ok(())
+}
