@@ -330,7 +330,7 @@ mod tests {
             &["simulate", "--operators", "100001"],
             &["simulate", "--lines", "4"],
             &["simulate", "--dialogs", "10000001"],
-            &["simulate", "--dialogs", "-1"],
+            &["simulate", "--dialogs=-1"],
             &["simulate", "--trace", "10001"],
             &[
                 "simulate",

@@ -132,7 +132,7 @@ pub fn bar_chart(
         let every = (labels.len() / 24).max(1);
         let label = |x: &f64| {
             let i = x.floor() as usize;
-            if (x - x.floor() - 0.5).abs() < 1e-9 && i % every == 0 {
+            if (x - x.floor() - 0.5).abs() < 1e-9 && i.is_multiple_of(every) {
                 labels.get(i).cloned().unwrap_or_default()
             } else {
                 String::new()
