@@ -93,48 +93,61 @@ pub struct SimulateArgs {
     pub timezone: Option<chrono_tz::Tz>,
 }
 
-/// The operator model's parameters (docs/simulation.md).
-#[derive(Debug, Clone, Args)]
+/// The operator model's parameters (docs/simulation.md); unset ones take the defaults
+/// of [`OperatorModel::default`].
+#[derive(Debug, Clone, Default, Args)]
 pub struct ModelArgs {
-    /// Accept delay of an offered operator, uniform: MIN..MAX or one value, seconds.
-    #[arg(long, value_name = "MIN..MAX", default_value = "5..30", value_parser = parse_range)]
-    pub accept_secs: (f64, f64),
-    /// Mean handling time (assignment to close) when the CSV gives none, seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 600,
-          value_parser = clap::value_parser!(u32).range(1..=604_800))]
-    pub handling_secs: u32,
-    /// Every dialog takes exactly --handling-secs (default: exponential with that mean).
+    /// Accept delay of an offered operator, uniform: MIN..MAX or one value, seconds
+    /// [default: 5..30].
+    #[arg(long, value_name = "MIN..MAX", value_parser = parse_range)]
+    pub accept_secs: Option<(f64, f64)>,
+    /// Mean handling time (assignment to close) when the CSV gives none, seconds
+    /// [default: 600].
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(1..=604_800))]
+    pub handling_secs: Option<u32>,
+    /// Every dialog takes exactly the handling time (default: exponential with that mean).
     #[arg(long)]
     pub fixed_handling: bool,
-    /// Seconds between an operator's messages (0: one message, at the close).
-    #[arg(long, value_name = "SECS", default_value_t = 60,
-          value_parser = clap::value_parser!(u32).range(0..=86_400))]
-    pub reply_every_secs: u32,
+    /// Seconds between an operator's messages; 0: one message, at the close [default: 60].
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(0..=86_400))]
+    pub reply_every_secs: Option<u32>,
 }
 
 impl ModelArgs {
+    /// Whether any parameter was given.
+    pub fn any(&self) -> bool {
+        self.accept_secs.is_some()
+            || self.handling_secs.is_some()
+            || self.fixed_handling
+            || self.reply_every_secs.is_some()
+    }
+
     /// The simulator's operator model.
     pub fn model(&self) -> OperatorModel {
+        let default = OperatorModel::default();
         OperatorModel {
-            accept_secs: self.accept_secs,
-            handling_secs: f64::from(self.handling_secs),
+            accept_secs: self.accept_secs.unwrap_or(default.accept_secs),
+            handling_secs: self.handling_secs.map_or(default.handling_secs, f64::from),
             fixed_handling: self.fixed_handling,
-            reply_every_secs: f64::from(self.reply_every_secs),
+            reply_every_secs: self
+                .reply_every_secs
+                .map_or(default.reply_every_secs, f64::from),
         }
     }
 
     /// One line for people.
     pub fn describe(&self) -> String {
-        let (lo, hi) = self.accept_secs;
+        let m = self.model();
+        let (lo, hi) = m.accept_secs;
         format!(
             "operators accept after {lo}-{hi} s, handle for {} {} s (unless the CSV says), write every {} s",
-            if self.fixed_handling {
+            if m.fixed_handling {
                 "exactly"
             } else {
                 "a mean of"
             },
-            self.handling_secs,
-            self.reply_every_secs
+            m.handling_secs,
+            m.reply_every_secs
         )
     }
 }
@@ -448,6 +461,11 @@ mod tests {
         assert_eq!(s.per_hour, [10.0, 20.0, 5.0]);
         assert_eq!(s.target.limit_secs, 120.0);
         assert_eq!(s.model.model().accept_secs, (0.0, 0.0));
+        assert_eq!(
+            s.model.model().handling_secs,
+            OperatorModel::default().handling_secs
+        );
+        assert!(s.model.any());
         let Command::Bench(b) = parse(&["bench", "--quick", "--json"]).unwrap().command else {
             panic!("not bench")
         };

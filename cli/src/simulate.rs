@@ -166,6 +166,13 @@ pub fn run(args: &SimulateArgs) -> Result<String, String> {
     if args.arrivals.is_some() {
         return crate::history::run(args);
     }
+    if args.model.any() {
+        return Err(
+            "--accept-secs, --handling-secs, --fixed-handling and --reply-every-secs \
+                    apply to --arrivals; the built-in day has its own operators"
+                .to_owned(),
+        );
+    }
     let params = day_params(args)?;
     let started = Instant::now();
     let day = simulate_day(&params).map_err(|e| e.to_string())?;

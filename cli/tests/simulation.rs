@@ -58,6 +58,12 @@ fn the_built_in_day_prints_its_summary() {
 }
 
 #[test]
+fn operator_model_flags_are_refused_for_the_built_in_day() {
+    let e = openlines_cli::simulate::run(&simulate_args(&["--handling-secs", "60"])).unwrap_err();
+    assert!(e.contains("apply to --arrivals"), "{e}");
+}
+
+#[test]
 fn the_built_in_day_as_json_matches_its_text() {
     let text = openlines_cli::simulate::run(&simulate_args(&[])).unwrap();
     let json: Value =
