@@ -5,7 +5,8 @@
 //! simulate: queue length and operators online over the day, waits and first response
 //! by hour (p50 thin, p90 thick), per-operator load; with `--compare` both configs on
 //! the same axes (one colour each). staff: operators needed per hour (with Erlang C
-//! beside it), the curves the answers rest on, and the hourly staffing table.
+//! beside it), the curves the answers rest on, the hourly staffing table, then the
+//! simulate charts of the whole day run with the plan as its roster.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -230,12 +231,12 @@ impl<'a> Report<'a> {
         }
     }
 
-    /// The report of `openlines staff`.
-    pub fn staff(title: String, notes: Vec<String>, plan: &'a StaffPlan) -> Self {
+    /// The report of `openlines staff`: the plan, then the day run with it (`day`).
+    pub fn staff(title: String, notes: Vec<String>, plan: &'a StaffPlan, day: &'a [Named]) -> Self {
         Report {
             title,
             notes,
-            runs: &[],
+            runs: day,
             plan: Some(plan),
         }
     }
@@ -247,11 +248,18 @@ impl<'a> Report<'a> {
         for n in &self.notes {
             let _ = writeln!(body, "<p class=\"note\">{}</p>", escape(n));
         }
-        if !self.runs.is_empty() {
-            self.simulate_sections(&mut body)?;
-        }
         if let Some(plan) = self.plan {
             staff_sections(plan, &mut body)?;
+            if !self.runs.is_empty() {
+                let _ = writeln!(
+                    body,
+                    "<h2 class=\"part\">The day staffed as planned</h2>\n<p>The whole traffic once more, \
+                     each hour with the operators the plan gives it.</p>"
+                );
+            }
+        }
+        if !self.runs.is_empty() {
+            self.simulate_sections(&mut body)?;
         }
         Ok(format!(
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -264,12 +272,10 @@ impl<'a> Report<'a> {
     fn simulate_sections(&self, body: &mut String) -> Result<(), String> {
         let runs = self.runs;
         let colour = |i: usize| COLOURS[i % COLOURS.len()];
-        let legend = |i: usize| {
-            format!(
-                "{} ({})",
-                runs[i].name,
-                if i == 0 { "first" } else { "second" }
-            )
+        let legend = |i: usize| match (runs.len(), i) {
+            (1, _) => runs[i].name.clone(),
+            (_, 0) => format!("{} (first)", runs[i].name),
+            _ => format!("{} (second)", runs[i].name),
         };
         let start = runs
             .iter()
@@ -594,7 +600,7 @@ fn section(body: &mut String, title: &str, text: &str, content: &str) {
 }
 
 const STYLE: &str = "body{font-family:sans-serif;margin:2em auto;max-width:960px;color:#222}\
-h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}.note{color:#555;margin:.2em 0}\
+h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}h2.part{font-size:1.4em;border-top:2px solid #888;padding-top:1em}.note{color:#555;margin:.2em 0}\
 table{border-collapse:collapse;font-size:.85em}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}\
 .figure svg{display:block;margin:.5em 0;max-width:100%;height:auto}";
 

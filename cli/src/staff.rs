@@ -4,11 +4,12 @@
 use std::fmt::Write as _;
 
 use chrono::{TimeZone, Utc};
-use openlines_sim::staff::{StaffParams, StaffPlan, Traffic, staff};
+use openlines_sim::staff::{StaffParams, StaffPlan, Traffic, planned_day, staff};
+use openlines_sim::summarize;
 use serde_json::json;
 
 use crate::args::StaffArgs;
-use crate::history::{load_arrivals, timezone};
+use crate::history::{Named, load_arrivals, timezone};
 use crate::simulate::{duration, load_config};
 
 /// Run the search and render it.
@@ -80,6 +81,15 @@ pub fn run(args: &StaffArgs) -> Result<String, String> {
         tz,
     };
     let plan = staff(&params, &traffic).map_err(|e| e.to_string())?;
+    let day = planned_day(&params, &traffic, &plan).map_err(|e| e.to_string())?;
+    let day = Named {
+        name: "the day staffed as planned".to_owned(),
+        summary: summarize(&day.observed, tz, chrono::Duration::minutes(15)),
+        joined: day.joined,
+        inputs: day.inputs,
+        actions: day.actions,
+        rejected: day.rejected,
+    };
     let notes = vec![
         format!("Traffic: {source}; hours in {tz}."),
         format!("Operator model: {}.", args.model.describe()),
@@ -96,19 +106,18 @@ pub fn run(args: &StaffArgs) -> Result<String, String> {
             plan.target,
             args.config.display()
         );
-        crate::report::write(
-            path,
-            &crate::report::Report::staff(title, notes.clone(), &plan),
-        )?;
+        let day = std::slice::from_ref(&day);
+        let report = crate::report::Report::staff(title, notes.clone(), &plan, day);
+        crate::report::write(path, &report)?;
     }
     if args.json {
-        let value = json!({"plan": plan, "notes": notes, "warnings": warnings});
+        let value = json!({"plan": plan, "planned_day": day, "notes": notes, "warnings": warnings});
         return Ok(format!(
             "{}\n",
             serde_json::to_string_pretty(&value).unwrap_or_default()
         ));
     }
-    Ok(text(&plan, &notes))
+    Ok(text(&plan, &notes, &day))
 }
 
 fn secs(v: f64) -> String {
@@ -123,8 +132,9 @@ fn count(n: Option<u32>) -> String {
     n.map_or_else(|| "more".to_owned(), |n| n.to_string())
 }
 
-/// The plan for people: the table, then the curve each answer rests on.
-pub fn text(plan: &StaffPlan, notes: &[String]) -> String {
+/// The plan for people: the table, the curve each answer rests on, and the whole
+/// day run once with the plan as its roster.
+pub fn text(plan: &StaffPlan, notes: &[String], day: &Named) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "openlines staff: target {}", plan.target);
     for n in notes {
@@ -174,6 +184,16 @@ pub fn text(plan: &StaffPlan, notes: &[String]) -> String {
             .collect();
         let _ = writeln!(out, "  {}  {}", h.hour, points.join("   "));
     }
+    let w = &day.summary.wait;
+    let _ = writeln!(
+        out,
+        "\nThe whole traffic once more, staffed as planned hour by hour: {} dialogs, wait p50 {} / p90 {} / mean {}, never assigned {}",
+        day.summary.dialogs,
+        secs(w.p50.unwrap_or(0.0)),
+        secs(w.p90.unwrap_or(0.0)),
+        secs(w.mean.unwrap_or(0.0)),
+        day.summary.never_assigned
+    );
     let total: u32 = plan.hours.iter().filter_map(|h| h.operators).sum();
     let _ = writeln!(
         out,

@@ -204,6 +204,23 @@ fn staff_per_hour_answers_every_hour_and_reports() {
     let html = std::fs::read_to_string(&report).unwrap();
     assert!(html.contains("Operators needed per hour") && html.contains("Hourly staffing"));
     assert!(html.contains("<td>2026-11-23 11:00</td>"));
+    // Then the whole day with the plan as its roster: operators online follow the plan.
+    assert!(html.contains("The day staffed as planned"));
+    assert!(html.contains("Queue length and operators online over the day"));
+    let timeline = json["planned_day"]["summary"]["timeline"]
+        .as_array()
+        .unwrap();
+    let most = timeline
+        .iter()
+        .map(|p| p["online"].as_u64().unwrap())
+        .max()
+        .unwrap();
+    assert_eq!(most, needed[2]);
+    let served = json["planned_day"]["summary"]["dialogs"].as_u64().unwrap()
+        - json["planned_day"]["summary"]["never_assigned"]
+            .as_u64()
+            .unwrap();
+    assert!(served > 0);
 }
 
 #[test]

@@ -332,6 +332,37 @@ fn plan_hour(params: &StaffParams, hour: &Hour) -> Result<HourPlan, Error> {
     Ok(plan)
 }
 
+/// The whole traffic once more (seed `params.seed`) with the plan as the roster: each
+/// hour's operators online during it (`max_operators` where the target was not met):
+/// what the day looks like when staffed as planned.
+pub fn planned_day(
+    params: &StaffParams,
+    traffic: &Traffic,
+    plan: &StaffPlan,
+) -> Result<crate::traffic::Run, Error> {
+    let arrivals = match traffic {
+        Traffic::History(all) => all.clone(),
+        Traffic::PerHour {
+            start,
+            counts,
+            line,
+        } => poisson(line, *start, counts, &mut Rng::new(params.seed)),
+    };
+    let roster: Vec<(DateTime<Utc>, u32)> = plan
+        .hours
+        .iter()
+        .map(|h| (h.start, h.operators.unwrap_or(params.max_operators)))
+        .collect();
+    let most = roster.iter().map(|r| r.1).max().unwrap_or(0);
+    crate::traffic::run_roster(
+        &pool(&params.config, most),
+        &arrivals,
+        &params.model,
+        params.seed,
+        &roster,
+    )
+}
+
 /// Find the fewest operators per hour (see the module docs).
 pub fn staff(params: &StaffParams, traffic: &Traffic) -> Result<StaffPlan, Error> {
     let hours = hours(params, traffic)

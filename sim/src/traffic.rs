@@ -92,6 +92,7 @@ pub struct Run {
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Event {
+    Roster(u32),
     Arrive(usize),
     Accept(DialogId, String),
     Reply(DialogId),
@@ -128,6 +129,22 @@ pub fn run(
     model: &OperatorModel,
     seed: u64,
 ) -> Result<Run, Error> {
+    let Some(first) = arrivals.first() else {
+        return Ok(Run::default());
+    };
+    run_roster(config, arrivals, model, seed, &[(first.at, u32::MAX)])
+}
+
+/// [`run`] with operators coming and going: from each `(time, n)` of `roster` (in time
+/// order) the config's first `n` operators are online and the others offline (an
+/// operator going offline still finishes the dialogs they hold).
+pub fn run_roster(
+    config: &Config,
+    arrivals: &[Arrival],
+    model: &OperatorModel,
+    seed: u64,
+    roster: &[(DateTime<Utc>, u32)],
+) -> Result<Run, Error> {
     let mut engine = Engine::new(config.clone())?;
     let mut host = Host {
         arrivals,
@@ -142,20 +159,38 @@ pub fn run(
     let Some(first) = arrivals.first() else {
         return Ok(host.run);
     };
-    for op in &config.operators {
-        let input = Input::Presence {
-            operator: op.id.clone(),
-            status: PresenceStatus::Online,
-        };
-        host.give(&mut engine, first.at, input, None);
+    for &(at, n) in roster {
+        host.at(at, Event::Roster(n));
     }
     for (i, a) in arrivals.iter().enumerate() {
         host.at(a.at, Event::Arrive(i));
     }
+    let ids: Vec<String> = config.operators.iter().map(|o| o.id.clone()).collect();
+    // Unknown at first: the first roster entry sets every operator's presence.
+    let mut online: Vec<Option<bool>> = vec![None; ids.len()];
     let mut last = first.at;
     while let Some(Reverse((at, _, event))) = host.events.pop() {
         host.tick_until(&mut engine, at);
         last = at;
+        if let Event::Roster(n) = event {
+            for (i, id) in ids.iter().enumerate() {
+                let wanted = (i as u64) < u64::from(n);
+                if online[i] != Some(wanted) {
+                    online[i] = Some(wanted);
+                    let status = if wanted {
+                        PresenceStatus::Online
+                    } else {
+                        PresenceStatus::Offline
+                    };
+                    let input = Input::Presence {
+                        operator: id.clone(),
+                        status,
+                    };
+                    host.give(&mut engine, at, input, None);
+                }
+            }
+            continue;
+        }
         let Some(input) = host.input_for(&event) else {
             continue;
         };
@@ -190,6 +225,7 @@ impl Host<'_> {
     fn input_for(&self, event: &Event) -> Option<Input> {
         let operator = |d: &DialogId| self.conversations.get(d)?.operator.clone();
         Some(match event {
+            Event::Roster(_) => return None,
             Event::Arrive(i) => {
                 let a = &self.arrivals[*i];
                 let mut m = ClientMessage::new(a.line.clone(), a.client.clone());
@@ -403,6 +439,33 @@ mod tests {
         let waits: Vec<Option<i64>> = run.observed.dialogs.iter().map(|d| d.wait_ms).collect();
         assert_eq!(waits, [Some(0), Some(0), Some(80_000)]);
         assert_eq!(run.observed.operators["op1"].peak, 2);
+    }
+
+    #[test]
+    fn a_roster_brings_operators_in_and_out() {
+        let model = OperatorModel {
+            accept_secs: (0.0, 0.0),
+            ..OperatorModel::default()
+        };
+        let t0 = arrival(0, 0.0).at;
+        // One operator at first, both from 50 s, none from 500 s.
+        let roster = [
+            (t0, 1),
+            (t0 + Duration::seconds(50), 2),
+            (t0 + Duration::seconds(500), 0),
+        ];
+        let arrivals = [arrival(0, 100.0), arrival(10, 100.0), arrival(600, 100.0)];
+        let run = run_roster(&config(1, 2), &arrivals, &model, 1, &roster).unwrap();
+        let waits: Vec<Option<i64>> = run.observed.dialogs.iter().map(|d| d.wait_ms).collect();
+        assert_eq!(waits, [Some(0), Some(40_000), None]);
+        let online: Vec<(i64, u32)> = run
+            .observed
+            .online
+            .iter()
+            .map(|(at, n)| ((*at - t0).num_seconds(), *n))
+            .collect();
+        assert_eq!(online, [(0, 1), (50, 2), (500, 1), (500, 0)]);
+        assert_eq!(run.observed.operators["op2"].assigned, 1);
     }
 
     #[test]
