@@ -160,6 +160,30 @@ fn a_bad_csv_row_stops_before_simulating() {
 }
 
 #[test]
+fn rows_out_of_time_order_are_sorted_with_a_warning() {
+    let csv = scratch("unsorted.csv");
+    std::fs::write(
+        &csv,
+        "time,line\n2026-11-23 09:10,support\n2026-11-23 09:00,support\n2026-11-23 09:20,support\n",
+    )
+    .unwrap();
+    let args = simulate_args(&[
+        "--config",
+        &example("support.json"),
+        "--arrivals",
+        csv.to_str().unwrap(),
+        "--json",
+    ]);
+    let json: Value = serde_json::from_str(&openlines_cli::simulate::run(&args).unwrap()).unwrap();
+    let warning = json["warnings"][0].as_str().unwrap();
+    assert!(
+        warning.contains("first: row 3") && warning.contains("sorted by time"),
+        "{warning}"
+    );
+    assert_eq!(json["runs"][0]["summary"]["dialogs"], 3);
+}
+
+#[test]
 fn staff_per_hour_answers_every_hour_and_reports() {
     let report = scratch("staff.html");
     let args = staff_args(&[
