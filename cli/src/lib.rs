@@ -4,6 +4,7 @@
 
 pub mod args;
 pub mod bench;
+pub mod chart;
 pub mod describe;
 pub mod history;
 pub mod report;

@@ -1,6 +1,6 @@
 //! `--report FILE.html`: one self-contained HTML page a support manager opens in a
-//! browser — charts as inline SVG drawn with plotters' SVG backend, tables as HTML,
-//! no scripts, no external files.
+//! browser — charts as inline SVG ([`crate::chart`]), tables as HTML, no scripts, no
+//! external files.
 //!
 //! simulate: queue length and operators online over the day, waits and first response
 //! by hour (p50 thin, p90 thick), per-operator load; with `--compare` both configs on
@@ -13,188 +13,10 @@ use std::path::Path;
 
 use openlines_sim::staff::StaffPlan;
 use openlines_sim::summary::{HourRow, Spread};
-use plotters::prelude::*;
+use plotters::style::{BLACK, RGBColor};
 
+use crate::chart::{COLOURS, Series, bar_chart, lighter, line_chart, trim_number};
 use crate::history::Named;
-
-/// Colours of the runs (first config, second config) and of extra series.
-const COLOURS: [RGBColor; 6] = [
-    RGBColor(31, 119, 180),
-    RGBColor(214, 39, 40),
-    RGBColor(44, 160, 44),
-    RGBColor(148, 103, 189),
-    RGBColor(255, 127, 14),
-    RGBColor(23, 190, 207),
-];
-
-/// Chart size in pixels.
-const SIZE: (u32, u32) = (900, 340);
-
-/// One line of a chart.
-#[derive(Debug, Clone)]
-pub struct Series {
-    /// Legend text.
-    pub name: String,
-    /// Colour.
-    pub colour: RGBColor,
-    /// Stroke width (p90 and totals thick, p50 thin).
-    pub width: u32,
-    /// Points, x ascending.
-    pub points: Vec<(f64, f64)>,
-}
-
-/// A line chart as an SVG element; `x_label` formats the x axis' ticks.
-pub fn line_chart(
-    caption: &str,
-    y_desc: &str,
-    series: &[Series],
-    x_label: &dyn Fn(&f64) -> String,
-) -> Result<String, String> {
-    let all = series.iter().flat_map(|s| s.points.iter());
-    let (mut x0, mut x1, mut y1) = (f64::MAX, f64::MIN, 0.0f64);
-    for &(x, y) in all {
-        x0 = x0.min(x);
-        x1 = x1.max(x);
-        y1 = y1.max(y);
-    }
-    if x0 > x1 {
-        (x0, x1) = (0.0, 1.0);
-    }
-    if x1 <= x0 {
-        x1 = x0 + 1.0;
-    }
-    let y1 = if y1 > 0.0 { y1 * 1.1 } else { 1.0 };
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(caption, ("sans-serif", 18))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(64)
-            .build_cartesian_2d(x0..x1, 0.0..y1)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .y_desc(y_desc)
-            .x_label_formatter(x_label)
-            .y_label_formatter(&|v| trim_number(*v))
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw()
-            .map_err(err)?;
-        for s in series {
-            let style = ShapeStyle::from(&s.colour).stroke_width(s.width);
-            let legend = style;
-            chart
-                .draw_series(LineSeries::new(s.points.iter().copied(), style))
-                .map_err(err)?
-                .label(s.name.as_str())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], legend));
-        }
-        if !series.is_empty() {
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .draw()
-                .map_err(err)?;
-        }
-        root.present().map_err(err)?;
-    }
-    Ok(svg)
-}
-
-/// A bar chart: one group per label, one bar per series (same colours as lines).
-pub fn bar_chart(
-    caption: &str,
-    y_desc: &str,
-    labels: &[String],
-    series: &[(String, RGBColor, Vec<f64>)],
-) -> Result<String, String> {
-    let y1 = series
-        .iter()
-        .flat_map(|s| s.2.iter().copied())
-        .fold(0.0f64, f64::max);
-    let y1 = if y1 > 0.0 { y1 * 1.15 } else { 1.0 };
-    let n = labels.len().max(1) as f64;
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(caption, ("sans-serif", 18))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(64)
-            .build_cartesian_2d(0.0..n, 0.0..y1)
-            .map_err(err)?;
-        let every = (labels.len() / 24).max(1);
-        let label = |x: &f64| {
-            let i = x.floor() as usize;
-            if (x - x.floor() - 0.5).abs() < 1e-9 && i.is_multiple_of(every) {
-                labels.get(i).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        };
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .y_desc(y_desc)
-            .x_labels(labels.len().clamp(1, 200) * 2 + 1)
-            .x_label_formatter(&label)
-            .y_label_formatter(&|v| trim_number(*v))
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw()
-            .map_err(err)?;
-        let k = series.len().max(1) as f64;
-        for (j, (name, colour, values)) in series.iter().enumerate() {
-            let colour = *colour;
-            let bars = values.iter().enumerate().map(move |(i, &v)| {
-                let left = i as f64 + 0.1 + 0.8 * j as f64 / k;
-                Rectangle::new([(left, 0.0), (left + 0.8 / k, v)], colour.filled())
-            });
-            chart
-                .draw_series(bars)
-                .map_err(err)?
-                .label(name.as_str())
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 14, y + 5)], colour.filled())
-                });
-        }
-        if !series.is_empty() {
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .draw()
-                .map_err(err)?;
-        }
-        root.present().map_err(err)?;
-    }
-    Ok(svg)
-}
-
-/// Half way to white.
-fn lighter(c: RGBColor) -> RGBColor {
-    let mid = |v: u8| ((u16::from(v) + 255) / 2) as u8;
-    RGBColor(mid(c.0), mid(c.1), mid(c.2))
-}
-
-fn err(e: impl std::fmt::Display) -> String {
-    format!("drawing a chart: {e}")
-}
-
-fn trim_number(v: f64) -> String {
-    if v.abs() >= 100.0 || v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.1}")
-    }
-}
 
 /// Text for HTML (`& < > "` escaped).
 pub fn escape(text: &str) -> String {
@@ -610,4 +432,15 @@ pub fn write(path: &Path, report: &Report<'_>) -> Result<(), String> {
     std::fs::write(path, html).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     eprintln!("openlines: wrote the report to {}", path.display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escapes_what_html_would_read_as_markup() {
+        assert_eq!(escape(r#"a<b> & "c""#), "a&lt;b&gt; &amp; &quot;c&quot;");
+        assert_eq!(escape("plain"), "plain");
+    }
 }
