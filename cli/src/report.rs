@@ -99,6 +99,7 @@ impl<'a> Report<'a> {
             (_, 0) => format!("{} (first)", runs[i].name),
             _ => format!("{} (second)", runs[i].name),
         };
+        key_figures(runs, &legend, body);
         let start = runs
             .iter()
             .filter_map(|r| r.summary.timeline.first().map(|p| p.at))
@@ -279,6 +280,40 @@ impl<'a> Report<'a> {
         );
         Ok(())
     }
+}
+
+/// One figure of a run, as text.
+type Figure = dyn Fn(&Named) -> String;
+
+/// The day's main figures, one column per run.
+fn key_figures(runs: &[Named], legend: &dyn Fn(usize) -> String, body: &mut String) {
+    let mut table = String::from("<table><tr><th></th>");
+    for i in 0..runs.len() {
+        let _ = write!(table, "<th>{}</th>", escape(&legend(i)));
+    }
+    table.push_str("</tr>\n");
+    let rows: [(&str, &Figure); 7] = [
+        ("dialogs opened", &|r| r.summary.dialogs.to_string()),
+        ("never assigned", &|r| r.summary.never_assigned.to_string()),
+        ("wait p50", &|r| secs(r.summary.wait.p50)),
+        ("wait p90", &|r| secs(r.summary.wait.p90)),
+        ("wait mean", &|r| secs(r.summary.wait.mean)),
+        ("first response p50", &|r| {
+            secs(r.summary.first_response.p50)
+        }),
+        ("first response p90", &|r| {
+            secs(r.summary.first_response.p90)
+        }),
+    ];
+    for (label, value) in rows {
+        let _ = write!(table, "<tr><th>{label}</th>");
+        for r in runs {
+            let _ = write!(table, "<td>{}</td>", value(r));
+        }
+        table.push_str("</tr>\n");
+    }
+    table.push_str("</table>");
+    section(body, "Key figures", "Over all dialogs of the run.", &table);
 }
 
 fn staff_sections(plan: &StaffPlan, body: &mut String) -> Result<(), String> {

@@ -270,6 +270,7 @@ fn the_simulate_report_is_one_self_contained_page() {
     // Queue/online, waits by hour, first response by hour, two per-operator charts.
     assert_eq!(html.matches("<svg").count(), 5);
     for title in [
+        "Key figures",
         "Queue length and operators online over the day",
         "Wait for an operator by hour",
         "First response by hour",
