@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use openlines::Engine;
-use openlines::workload::{DayParams, simulate_day};
+use openlines_sim::{DayParams, simulate_day};
 
 fn day(c: &mut Criterion) {
     let mut params = DayParams::standard();

@@ -7,7 +7,7 @@ use std::hint::black_box;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use openlines::timers::{TimerKey, TimerKind, TimerTable};
-use openlines::workload::Rng;
+use openlines_sim::Rng;
 
 fn t(s: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(1_800_000_000, 0).unwrap() + Duration::milliseconds(s)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every check of the project, as CI runs it: formatting, lints, Rust tests (unit,
-# scenario files, property tests, doc tests), the C library tests, the Python
-# package tests and the PHP package tests. Builds once into one target dir; installs
+# scenario files, property tests, doc tests, the staffing search against Erlang C),
+# the C library tests, the Python package tests, the PHP package tests and the
+# simulation reports in headless chromium. Builds once into one target dir; installs
 # what it needs itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,10 +61,14 @@ for bench in inputs routing timers snapshot day; do
 done
 cargo run --release --locked -p openlines-cli -- bench --quick --json
 
+step "simulation reports in headless chromium (self-contained, non-blank, no console messages)"
+bash scripts/report-check.sh 2>&1 | tee "$log_dir/report.log"
+report_passed=$(grep -Eo 'report: [0-9]+ passed' "$log_dir/report.log" | tail -1 | awk '{print $2}')
+
 step "fuzz targets, ${FUZZ_SECONDS:-30} s each (ASan; RUSTC_BOOTSTRAP=1 on stable)"
 FUZZ_SECONDS="${FUZZ_SECONDS:-30}" bash scripts/fuzz-smoke.sh 2>&1 | tee "$log_dir/fuzz.log"
 fuzz_passed=$(grep -Eo 'fuzz: [0-9]+ passed' "$log_dir/fuzz.log" | tail -1 | awk '{print $2}')
 
-total=$((rust_passed + ${c_passed:-0} + ${py_passed:-0} + ${php_passed:-0} + ${fuzz_passed:-0}))
-printf '\nrust %s, c %s, python %s, php %s, fuzz %s\n' "$rust_passed" "${c_passed:-0}" "${py_passed:-0}" "${php_passed:-0}" "${fuzz_passed:-0}"
+total=$((rust_passed + ${c_passed:-0} + ${py_passed:-0} + ${php_passed:-0} + ${report_passed:-0} + ${fuzz_passed:-0}))
+printf '\nrust %s, c %s, python %s, php %s, report %s, fuzz %s\n' "$rust_passed" "${c_passed:-0}" "${py_passed:-0}" "${php_passed:-0}" "${report_passed:-0}" "${fuzz_passed:-0}"
 echo "all: $total passed, 0 failed"

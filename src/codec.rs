@@ -1261,69 +1261,6 @@ mod tests {
         assert!(from_slice::<de::IgnoredAny>(&deep).is_err());
     }
 
-    #[test]
-    fn engine_snapshot_bytes_round_trip_mid_day() {
-        use crate::Engine;
-        use crate::workload::{DayParams, simulate_day};
-        let day = simulate_day(&DayParams {
-            operators: 9,
-            dialogs: 400,
-            lines: 3,
-            record: true,
-            ..DayParams::default()
-        })
-        .unwrap();
-        let mut a = Engine::new(day.config.clone()).unwrap();
-        let half = day.inputs.len() / 2;
-        for (at, input) in &day.inputs[..half] {
-            let _ = a.handle(*at, input.clone());
-        }
-        assert!(a.open_dialogs().count() > 0 && a.armed_timers() > 0);
-        let bytes = a.snapshot_bytes();
-        assert!(bytes.starts_with(SNAPSHOT_MAGIC));
-        let mut b = Engine::restore_bytes(&bytes).unwrap();
-        assert_eq!(b.snapshot(), a.snapshot());
-        assert_eq!(b.snapshot_bytes(), bytes);
-        let json = serde_json::to_vec(&a.snapshot()).unwrap();
-        assert!(
-            bytes.len() * 3 < json.len(),
-            "{} vs {}",
-            bytes.len(),
-            json.len()
-        );
-        assert_eq!(
-            Engine::restore_bytes(&json).unwrap().snapshot(),
-            a.snapshot()
-        );
-        for (at, input) in &day.inputs[half..] {
-            assert_eq!(a.handle(*at, input.clone()), b.handle(*at, input.clone()));
-        }
-        // Bad bytes: a snapshot_version error with a message, never a panic.
-        for bad in [
-            &b""[..],
-            b"garbage",
-            b"OLSN",
-            b"OLSN\x02\x01",
-            b"OLSN\x01\x63",
-            &bytes[..bytes.len() / 2],
-        ] {
-            let e = Engine::restore_bytes(bad).unwrap_err();
-            assert_eq!(e.kind, crate::ErrorKind::SnapshotVersion);
-            assert!(!e.message.is_empty());
-        }
-        let e = Engine::restore_bytes(b"OLSN\x01\x63").unwrap_err();
-        assert!(e.message.contains("99"), "{}", e.message);
-        for cut in (0..bytes.len()).step_by(97) {
-            assert!(Engine::restore_bytes(&bytes[..cut]).is_err());
-        }
-        let mut flipped = bytes.clone();
-        for i in (8..flipped.len()).step_by(131) {
-            flipped[i] ^= 0x5a;
-            let _ = Engine::restore_bytes(&flipped);
-            flipped[i] ^= 0x5a;
-        }
-    }
-
     mod prop {
         use super::*;
         use proptest::prelude::*;

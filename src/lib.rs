@@ -30,7 +30,6 @@ pub mod stats;
 pub mod timers;
 pub mod timestamp;
 pub mod views;
-pub mod workload;
 
 /// The crate version, e.g. `"0.1.0"`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -18,10 +18,10 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use openlines::workload::Rng;
 use openlines::{
     Action, ClientMessage, Config, DialogId, Engine, Input, MessageKind, PresenceStatus,
 };
+use openlines_sim::Rng;
 use serde_json::json;
 
 const OPERATORS: usize = 12;

@@ -49,8 +49,8 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
-use openlines::workload::{Day, DayParams, Rng, simulate_day};
 use openlines::{Action, ClientMessage, Config, Engine, Input, PresenceStatus};
+use openlines_sim::{Day, DayParams, Rng, simulate_day};
 use serde_json::{Value, json};
 
 // ------------------------------------------------------------------ counting allocator

@@ -1,55 +1,40 @@
-//! The `openlines` command: replay and check scenario files, validate configs, run the demo.
+//! The `openlines` command: replay and check scenario files, validate configs, run the
+//! demo, simulate traffic, find staffing, measure performance (`openlines --help`).
 
 use std::process::ExitCode;
 
+use clap::Parser;
 use openlines::Config;
+use openlines_cli::args::{Cli, Command};
 use openlines_cli::scenario::{Scenario, action_line, error_line};
-
-const USAGE: &str = "usage:
-  openlines demo                    replay the built-in demo scenario with a readable trace
-  openlines replay FILE [--check]   replay a scenario file: one JSON line per action or rejected input;
-                                    --check compares each step with its \"expect\" and exits 1 on a mismatch
-  openlines validate CONFIG         check a config file and print every problem
-  openlines simulate [--operators N] [--dialogs N] [--lines N] [--seed S] [--config FILE]
-                                    run a built-in working day of traffic and print a summary
-  openlines bench [--json] [--quick] measure cost per input, memory per dialog and scaling (a few minutes)";
 
 const DEMO: &str = include_str!("../../examples/demo.json");
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    match args.as_slice() {
-        ["demo"] => demo(),
-        ["replay", file] => replay(file, false),
-        ["replay", file, "--check"] | ["replay", "--check", file] => replay(file, true),
-        ["validate", file] => validate(file),
-        ["simulate", rest @ ..] => match openlines_cli::simulate::run(rest) {
-            Ok(report) => {
-                print!("{report}");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("openlines simulate: {e}\n{USAGE}");
-                ExitCode::from(2)
-            }
-        },
-        ["bench", rest @ ..] => match openlines_cli::bench::run(rest) {
-            Ok(report) => {
-                print!("{report}");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("openlines bench: {e}");
-                ExitCode::from(2)
-            }
-        },
-        ["--help" | "-h" | "help"] => {
-            println!("{USAGE}");
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Demo => demo(),
+        Command::Replay { file, check } => replay(&file.to_string_lossy(), check),
+        Command::Validate { config } => validate(&config.to_string_lossy()),
+        Command::Simulate(args) => print("simulate", openlines_cli::simulate::run(&args)),
+        Command::Staff(args) => print("staff", openlines_cli::staff::run(&args)),
+        Command::Bench(args) => {
+            let owned = args.to_args();
+            let args: Vec<&str> = owned.iter().map(String::as_str).collect();
+            print("bench", openlines_cli::bench::run(&args))
+        }
+    }
+}
+
+/// Print a command's output, or its error (exit status 2).
+fn print(command: &str, result: Result<String, String>) -> ExitCode {
+    match result {
+        Ok(text) => {
+            print!("{text}");
             ExitCode::SUCCESS
         }
-        _ => {
-            eprintln!("{USAGE}");
+        Err(e) => {
+            eprintln!("openlines {command}: {e}");
             ExitCode::from(2)
         }
     }

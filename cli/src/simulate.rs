@@ -1,49 +1,42 @@
 //! `openlines simulate`: a built-in day of traffic, summarised for a support manager.
 
 use std::fmt::Write as _;
+use std::path::Path;
 use std::time::Instant;
 
-use openlines::workload::{Day, DayParams, percentile, simulate_day};
+use openlines::Config;
+use openlines_sim::{Day, DayParams, percentile, simulate_day, summarize};
 
-/// Parse `--operators N --dialogs N --lines N --seed S --config FILE`.
-pub fn parse_args(args: &[&str]) -> Result<DayParams, String> {
-    let mut params = DayParams {
-        trace_dialogs: 1,
-        ..DayParams::default()
-    };
-    let mut it = args.iter();
-    while let Some(&flag) = it.next() {
-        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
-        let number = || {
-            value
-                .parse::<u64>()
-                .map_err(|_| format!("{flag}: \"{value}\" is not a whole number"))
-        };
-        match flag {
-            "--operators" => params.operators = number()?.clamp(1, 100_000) as usize,
-            "--dialogs" => params.dialogs = number()?.min(10_000_000) as usize,
-            "--lines" => params.lines = number()?.clamp(1, 3) as usize,
-            "--seed" => params.seed = number()?,
-            "--trace" => params.trace_dialogs = number()?,
-            "--config" => {
-                let text = std::fs::read_to_string(value)
-                    .map_err(|e| format!("cannot read {value}: {e}"))?;
-                let config = openlines::Config::from_json(&text).map_err(|issues| {
-                    issues
-                        .iter()
-                        .map(|i| format!("{value}: {i}"))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                })?;
-                params.config = Some(config);
-            }
-            other => return Err(format!("unknown option {other}")),
-        }
-    }
-    Ok(params)
+use crate::args::SimulateArgs;
+
+/// Read and validate a config file; every problem names the file and field path.
+pub fn load_config(path: &Path) -> Result<Config, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Config::from_json(&text).map_err(|issues| {
+        issues
+            .iter()
+            .map(|i| format!("{}: {i}", path.display()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
 }
 
-fn duration(secs: i64) -> String {
+/// The built-in day's parameters from the command line.
+pub fn day_params(args: &SimulateArgs) -> Result<DayParams, String> {
+    Ok(DayParams {
+        operators: args.operators as usize,
+        dialogs: args.dialogs as usize,
+        lines: usize::from(args.lines),
+        seed: args.seed,
+        trace_dialogs: args.trace,
+        config: args.config.as_deref().map(load_config).transpose()?,
+        ..DayParams::default()
+    })
+}
+
+/// Seconds as `42s`, `3m05s` or `1h02m`.
+pub fn duration(secs: i64) -> String {
     match secs {
         s if s < 60 => format!("{s}s"),
         s if s < 3600 => format!("{}m{:02}s", s / 60, s % 60),
@@ -167,10 +160,50 @@ pub fn report(params: &DayParams, day: &Day, elapsed_secs: f64) -> String {
     out
 }
 
-/// Run and print.
-pub fn run(args: &[&str]) -> Result<String, String> {
-    let params = parse_args(args)?;
+/// The built-in day: its text summary (unchanged by the other flags), or with
+/// `--json` its figures, and with `--report` an HTML report.
+pub fn run(args: &SimulateArgs) -> Result<String, String> {
+    if args.arrivals.is_some() {
+        return crate::history::run(args);
+    }
+    if args.model.any() {
+        return Err(
+            "--accept-secs, --handling-secs, --fixed-handling and --reply-every-secs \
+                    apply to --arrivals; the built-in day has its own operators"
+                .to_owned(),
+        );
+    }
+    let params = day_params(args)?;
     let started = Instant::now();
     let day = simulate_day(&params).map_err(|e| e.to_string())?;
-    Ok(report(&params, &day, started.elapsed().as_secs_f64()))
+    let elapsed = started.elapsed().as_secs_f64();
+    let tz = crate::history::timezone(args.timezone, &day.config);
+    let summary = summarize(&day.observed, tz, chrono::Duration::minutes(15));
+    let name = match &args.config {
+        Some(path) => crate::history::file_name(path),
+        None => "built-in day".to_owned(),
+    };
+    let run = crate::history::Named {
+        name,
+        summary,
+        joined: 0,
+        inputs: day.input_count,
+        actions: day.action_count,
+        rejected: day.rejected,
+    };
+    if let Some(path) = &args.report {
+        let title = format!("openlines simulate: {} ({})", run.name, params.date);
+        let notes = vec![format!(
+            "The built-in day: {} dialogs, seed {}, operators on shifts with breaks; hours in {tz}.",
+            params.dialogs, params.seed
+        )];
+        crate::report::write(
+            path,
+            &crate::report::Report::simulate(title, notes, std::slice::from_ref(&run)),
+        )?;
+    }
+    if args.json {
+        return Ok(crate::history::json(&[run], &[]));
+    }
+    Ok(report(&params, &day, elapsed))
 }

@@ -13,49 +13,16 @@ use std::collections::{BTreeMap, BinaryHeap};
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 
-use crate::action::{Action, AssignReason, CloseReason};
-use crate::config::{
+use openlines::action::{Action, AssignReason, CloseReason, MessageKind};
+use openlines::config::{
     Config, Distribution, GreetingConfig, GreetingWhen, KpiConfig, LineConfig, LoadExclude,
     OffHoursAction, OffHoursConfig, OperatorConfig, QueueConfig, RatingConfig, ScheduleConfig,
     TextConfig, TimedTextConfig,
 };
-use crate::engine::Engine;
-use crate::input::{ClientMessage, Input, PresenceStatus};
-use crate::{DialogId, Error};
+use openlines::{ClientMessage, DialogId, Engine, Error, Input, PresenceStatus};
 
-/// A small, fast, deterministic generator (SplitMix64).
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    /// A generator from a seed.
-    pub fn new(seed: u64) -> Self {
-        Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A uniform integer in `lo..=hi`.
-    pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        if hi <= lo {
-            return lo;
-        }
-        let span = (hi - lo) as u64 + 1;
-        lo + (self.next_u64() % span) as i64
-    }
-
-    /// True with probability `p` (0..1).
-    pub fn chance(&mut self, p: f64) -> bool {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64 <= p
-    }
-}
+use crate::observe::Observed;
+use crate::rng::Rng;
 
 /// What to simulate.
 #[derive(Debug, Clone)]
@@ -246,6 +213,8 @@ pub struct Day {
     pub summary: DaySummary,
     /// Inputs about the first `trace_dialogs` dialogs with the actions they caused.
     pub trace: Vec<TraceEntry>,
+    /// Dialog by dialog, operators online, per-operator load (for reports).
+    pub observed: Observed,
 }
 
 /// One traced input and the actions it caused for the traced dialogs.
@@ -280,15 +249,6 @@ pub struct DaySummary {
     pub ratings: (u64, u64),
     /// Per operator: dialogs assigned and the most held at once.
     pub operators: BTreeMap<String, (u64, u32)>,
-}
-
-/// Percentile of a sorted list (nearest rank); None when empty.
-pub fn percentile<T: Copy>(sorted: &[T], p: f64) -> Option<T> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted.get(rank.clamp(1, sorted.len()) - 1).copied()
 }
 
 /// Run a simulated day through a fresh engine.
@@ -331,6 +291,7 @@ pub fn simulate_day(params: &DayParams) -> Result<Day, Error> {
     while let Some(deadline) = engine.next_deadline().filter(|d| *d <= end) {
         sim.give(&mut engine, deadline, Input::Tick, &mut buf);
     }
+    sim.observed.finish(end);
     let mut summary = sim.summary;
     summary.waits.sort_unstable();
     summary.first_responses.sort_unstable();
@@ -342,6 +303,7 @@ pub fn simulate_day(params: &DayParams) -> Result<Day, Error> {
         action_count: sim.action_count,
         rejected: sim.rejected,
         summary,
+        observed: sim.observed,
     })
 }
 
@@ -364,6 +326,7 @@ struct Simulation {
     action_count: u64,
     rejected: u64,
     summary: DaySummary,
+    observed: Observed,
 }
 
 impl Simulation {
@@ -387,6 +350,7 @@ impl Simulation {
             action_count: 0,
             rejected: 0,
             summary: DaySummary::default(),
+            observed: Observed::default(),
         }
     }
 
@@ -529,6 +493,7 @@ impl Simulation {
             && let Some(op) = self.operator_ids.iter().position(|o| o == operator)
         {
             self.online[op] = *status == PresenceStatus::Online;
+            self.observed.presence(at, operator, self.online[op]);
         }
         let client = match &input {
             Input::ClientMessage(m) => m
@@ -564,6 +529,7 @@ impl Simulation {
             }
         }
         for action in buf.iter() {
+            self.observed.action(at, action);
             self.react(engine, at, action, client);
         }
         true
@@ -594,7 +560,7 @@ impl Simulation {
                     },
                 );
             }
-            Action::SendMessage { kind, .. } if *kind == crate::action::MessageKind::OffHours => {
+            Action::SendMessage { kind, .. } if *kind == MessageKind::OffHours => {
                 self.summary.off_hours += 1;
             }
             Action::Offer {
@@ -679,7 +645,7 @@ impl Simulation {
     fn follow_up(&mut self, at: DateTime<Utc>, action: &Action) {
         if let Action::SendMessage {
             dialog,
-            kind: crate::action::MessageKind::RatingRequest,
+            kind: MessageKind::RatingRequest,
             ..
         } = action
         {
