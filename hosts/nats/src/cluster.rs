@@ -1,0 +1,166 @@
+//! Connecting to NATS and making sure the streams and buckets exist. Every command
+//! starts here; the first one to run creates the layout, the others find it.
+
+use std::time::Duration;
+
+use async_nats::jetstream::{self, kv, object_store, stream};
+
+use crate::names::*;
+
+/// Any error of this host (NATS, JSON, I/O, engine).
+pub type Error = async_nats::Error;
+/// A result of this host.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Settings used when this command is the first to create the layout.
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
+    /// Partitions of the input stream (ignored when the layout exists).
+    pub partitions: u32,
+    /// Lease time to live: a dead worker's partitions are free after this.
+    pub lease_ttl: Duration,
+    /// JetStream's duplicate window for actions and dead letters: it must cover a
+    /// checkpoint interval plus a failover.
+    pub dedup_window: Duration,
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Layout {
+            partitions: 12,
+            lease_ttl: Duration::from_secs(3),
+            dedup_window: Duration::from_secs(600),
+        }
+    }
+}
+
+/// Handles to everything the host keeps on the server.
+#[derive(Clone)]
+pub struct Cluster {
+    /// The JetStream context (publishing, streams, consumers).
+    pub js: jetstream::Context,
+    /// Partition leases.
+    pub leases: kv::Store,
+    /// Live workers.
+    pub workers: kv::Store,
+    /// Checkpoint manifests.
+    pub checkpoints: kv::Store,
+    /// Tenant snapshots.
+    pub snapshots: object_store::ObjectStore,
+    /// The partition count everyone agreed on.
+    pub partitions: u32,
+    /// The lease time to live in force.
+    pub lease_ttl: Duration,
+}
+
+impl Cluster {
+    /// Connect and create what is missing.
+    pub async fn connect(url: &str, layout: Layout) -> Result<Cluster> {
+        let client = async_nats::ConnectOptions::new()
+            .retry_on_initial_connect()
+            .connection_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await?;
+        let js = jetstream::new(client);
+        ensure_stream(&js, INPUT_STREAM, "ol.in.*", Duration::from_secs(120)).await?;
+        ensure_stream(&js, OUTPUT_STREAM, "ol.out.*", layout.dedup_window).await?;
+        ensure_stream(&js, DEAD_STREAM, DEAD_SUBJECT, layout.dedup_window).await?;
+        let leases = ensure_kv(&js, LEASE_BUCKET, layout.lease_ttl).await?;
+        let workers = ensure_kv(&js, WORKER_BUCKET, layout.lease_ttl).await?;
+        let checkpoints = ensure_kv(&js, CHECKPOINT_BUCKET, Duration::ZERO).await?;
+        let meta = ensure_kv(&js, META_BUCKET, Duration::ZERO).await?;
+        let snapshots = ensure_object_store(&js).await?;
+        let partitions = agree_on_partitions(&meta, layout.partitions).await?;
+        let lease_ttl = bucket_max_age(&js, LEASE_BUCKET).await?;
+        Ok(Cluster {
+            js,
+            leases,
+            workers,
+            checkpoints,
+            snapshots,
+            partitions,
+            lease_ttl,
+        })
+    }
+
+    /// The input stream.
+    pub async fn input_stream(&self) -> Result<stream::Stream> {
+        Ok(self.js.get_stream(INPUT_STREAM).await?)
+    }
+}
+
+async fn ensure_stream(
+    js: &jetstream::Context,
+    name: &str,
+    subject: &str,
+    duplicate_window: Duration,
+) -> Result<()> {
+    if js.get_stream(name).await.is_ok() {
+        return Ok(());
+    }
+    let config = stream::Config {
+        name: name.to_owned(),
+        subjects: vec![subject.to_owned()],
+        storage: stream::StorageType::File,
+        duplicate_window,
+        ..Default::default()
+    };
+    // Another command may create it at the same moment: then it exists.
+    if let Err(e) = js.create_stream(config).await {
+        js.get_stream(name).await.map_err(|_| e)?;
+    }
+    Ok(())
+}
+
+async fn ensure_kv(js: &jetstream::Context, bucket: &str, max_age: Duration) -> Result<kv::Store> {
+    if let Ok(store) = js.get_key_value(bucket).await {
+        return Ok(store);
+    }
+    let config = kv::Config {
+        bucket: bucket.to_owned(),
+        history: 1,
+        max_age,
+        storage: stream::StorageType::File,
+        ..Default::default()
+    };
+    match js.create_key_value(config).await {
+        Ok(store) => Ok(store),
+        Err(e) => js.get_key_value(bucket).await.map_err(|_| e.into()),
+    }
+}
+
+async fn ensure_object_store(js: &jetstream::Context) -> Result<object_store::ObjectStore> {
+    if let Ok(store) = js.get_object_store(SNAPSHOT_BUCKET).await {
+        return Ok(store);
+    }
+    let config = object_store::Config {
+        bucket: SNAPSHOT_BUCKET.to_owned(),
+        storage: stream::StorageType::File,
+        ..Default::default()
+    };
+    match js.create_object_store(config).await {
+        Ok(store) => Ok(store),
+        Err(e) => js
+            .get_object_store(SNAPSHOT_BUCKET)
+            .await
+            .map_err(|_| e.into()),
+    }
+}
+
+/// The first command stores its partition count; everyone else reads it (a
+/// compare-and-set on the key, so two first commands cannot disagree).
+async fn agree_on_partitions(meta: &kv::Store, wanted: u32) -> Result<u32> {
+    let _ = meta
+        .create(PARTITIONS_KEY, wanted.max(1).to_string().into())
+        .await;
+    let stored = meta
+        .get(PARTITIONS_KEY)
+        .await?
+        .ok_or("the partition count is missing from the meta bucket")?;
+    Ok(std::str::from_utf8(&stored)?.trim().parse()?)
+}
+
+async fn bucket_max_age(js: &jetstream::Context, bucket: &str) -> Result<Duration> {
+    let mut stream = js.get_stream(format!("KV_{bucket}")).await?;
+    Ok(stream.info().await?.config.max_age)
+}
