@@ -100,20 +100,31 @@ pub async fn write(
     let started = Instant::now();
     let mut next = loaded.manifest.clone();
     let mut cost = Cost::default();
-    for (tenant, state) in tenants.dirty() {
-        let bytes = state.engine.snapshot_bytes();
-        let name = snapshot_object(tenant, state.last_seq);
+    let snapshots: Vec<(String, u64, Vec<u8>)> = tenants
+        .dirty()
+        .map(|(tenant, state)| {
+            (
+                tenant.clone(),
+                state.last_seq,
+                state.engine.snapshot_bytes(),
+            )
+        })
+        .collect();
+    // The puts go out together: a checkpoint costs about one round trip, not one per tenant.
+    let puts = snapshots.iter().map(|(tenant, seq, bytes)| async move {
+        let name = snapshot_object(tenant, *seq);
         cluster
             .snapshots
             .put(name.as_str(), &mut bytes.as_slice())
-            .await?;
-        let entry = TenantCheckpoint {
-            seq: state.last_seq,
-            bytes: bytes.len() as u64,
-        };
-        next.tenants.insert(tenant.clone(), entry);
+            .await
+    });
+    futures_util::future::try_join_all(puts).await?;
+    for (tenant, seq, bytes) in snapshots {
+        let size = bytes.len() as u64;
+        next.tenants
+            .insert(tenant, TenantCheckpoint { seq, bytes: size });
         cost.tenants += 1;
-        cost.bytes += bytes.len() as u64;
+        cost.bytes += size;
     }
     next.through = through;
     next.worker = worker.to_owned();
@@ -134,11 +145,14 @@ pub async fn write(
         revision,
     };
     tenants.mark_clean();
-    for name in replaced {
-        // Best effort: an object left behind is garbage, never read.
-        let _ = cluster.snapshots.delete(&name).await;
-    }
     cost.micros = started.elapsed().as_micros();
+    let store = cluster.snapshots.clone();
+    tokio::spawn(async move {
+        // Best effort, off the partition's path: an object left behind is never read.
+        for name in replaced {
+            let _ = store.delete(&name).await;
+        }
+    });
     Ok(cost)
 }
 

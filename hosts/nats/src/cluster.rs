@@ -56,22 +56,41 @@ pub struct Cluster {
 impl Cluster {
     /// Connect and create what is missing.
     pub async fn connect(url: &str, layout: Layout) -> Result<Cluster> {
-        let client = async_nats::ConnectOptions::new()
-            .retry_on_initial_connect()
-            .connection_timeout(Duration::from_secs(5))
-            .connect(url)
-            .await?;
-        let js = jetstream::new(client);
-        ensure_stream(&js, INPUT_STREAM, "ol.in.*", Duration::from_secs(120)).await?;
-        ensure_stream(&js, OUTPUT_STREAM, "ol.out.*", layout.dedup_window).await?;
-        ensure_stream(&js, DEAD_STREAM, DEAD_SUBJECT, layout.dedup_window).await?;
-        let leases = ensure_kv(&js, LEASE_BUCKET, layout.lease_ttl).await?;
-        let workers = ensure_kv(&js, WORKER_BUCKET, layout.lease_ttl).await?;
-        let checkpoints = ensure_kv(&js, CHECKPOINT_BUCKET, Duration::ZERO).await?;
-        let meta = ensure_kv(&js, META_BUCKET, Duration::ZERO).await?;
-        let snapshots = ensure_object_store(&js).await?;
-        let partitions = agree_on_partitions(&meta, layout.partitions).await?;
-        let lease_ttl = bucket_max_age(&js, LEASE_BUCKET).await?;
+        // Data (inputs, actions, checkpoints) and control (leases, heartbeats) use
+        // separate connections, so a lease renewal never waits behind a burst of actions.
+        let js = connect_context(url).await?;
+        let control = connect_context(url).await?;
+        let window = layout.dedup_window;
+        ensure_stream(&js, INPUT_STREAM, "ol.in.*", window)
+            .await
+            .map_err(context(INPUT_STREAM))?;
+        ensure_stream(&js, OUTPUT_STREAM, "ol.out.*", window)
+            .await
+            .map_err(context(OUTPUT_STREAM))?;
+        ensure_stream(&js, DEAD_STREAM, DEAD_SUBJECT, window)
+            .await
+            .map_err(context(DEAD_STREAM))?;
+        let leases = ensure_kv(&control, LEASE_BUCKET, layout.lease_ttl)
+            .await
+            .map_err(context(LEASE_BUCKET))?;
+        let workers = ensure_kv(&control, WORKER_BUCKET, layout.lease_ttl)
+            .await
+            .map_err(context(WORKER_BUCKET))?;
+        let checkpoints = ensure_kv(&js, CHECKPOINT_BUCKET, Duration::ZERO)
+            .await
+            .map_err(context(CHECKPOINT_BUCKET))?;
+        let meta = ensure_kv(&js, META_BUCKET, Duration::ZERO)
+            .await
+            .map_err(context(META_BUCKET))?;
+        let snapshots = ensure_object_store(&js)
+            .await
+            .map_err(context(SNAPSHOT_BUCKET))?;
+        let partitions = agree_on_partitions(&meta, layout.partitions)
+            .await
+            .map_err(context(PARTITIONS_KEY))?;
+        let lease_ttl = bucket_max_age(&js, LEASE_BUCKET)
+            .await
+            .map_err(context(LEASE_BUCKET))?;
         Ok(Cluster {
             js,
             leases,
@@ -88,6 +107,31 @@ impl Cluster {
         Ok(self.js.get_stream(INPUT_STREAM).await?)
     }
 }
+
+/// Name what was being set up when an error happened.
+fn context(what: &'static str) -> impl Fn(Error) -> Error {
+    move |e| format!("setting up {what}: {e}").into()
+}
+
+/// A JetStream context on its own connection. Publishers keep many acknowledgements
+/// outstanding (one window per partition), so the in-flight limit is set high enough
+/// that windows can never wait on each other.
+async fn connect_context(url: &str) -> Result<jetstream::Context> {
+    let client = async_nats::ConnectOptions::new()
+        .retry_on_initial_connect()
+        .connection_timeout(Duration::from_secs(5))
+        .connect(url)
+        .await?;
+    Ok(jetstream::ContextBuilder::new()
+        .max_ack_inflight(MAX_ACKS_IN_FLIGHT)
+        .build(client))
+}
+
+/// The in-flight acknowledgement limit of a connection: room for 256 partition windows.
+pub const MAX_ACKS_IN_FLIGHT: usize = 256 * PUBLISH_WINDOW;
+
+/// Acknowledgements a publisher leaves outstanding before it collects them.
+pub const PUBLISH_WINDOW: usize = 1024;
 
 async fn ensure_stream(
     js: &jetstream::Context,
@@ -112,21 +156,30 @@ async fn ensure_stream(
     Ok(())
 }
 
+/// A KV bucket. Its stream is created here with the settings `create_key_value`
+/// uses (one value per key, roll-ups, direct gets): async-nats 0.51's
+/// `create_key_value` first reads account fields that nats-server 2.9 does not send.
 async fn ensure_kv(js: &jetstream::Context, bucket: &str, max_age: Duration) -> Result<kv::Store> {
     if let Ok(store) = js.get_key_value(bucket).await {
         return Ok(store);
     }
-    let config = kv::Config {
-        bucket: bucket.to_owned(),
-        history: 1,
+    let config = stream::Config {
+        name: format!("KV_{bucket}"),
+        subjects: vec![format!("$KV.{bucket}.>")],
+        max_messages_per_subject: 1,
         max_age,
         storage: stream::StorageType::File,
+        allow_rollup: true,
+        deny_delete: true,
+        allow_direct: true,
+        discard: stream::DiscardPolicy::New,
+        num_replicas: 1,
         ..Default::default()
     };
-    match js.create_key_value(config).await {
-        Ok(store) => Ok(store),
-        Err(e) => js.get_key_value(bucket).await.map_err(|_| e.into()),
+    if let Err(e) = js.create_stream(config).await {
+        js.get_key_value(bucket).await.map_err(|_| e)?;
     }
+    Ok(js.get_key_value(bucket).await?)
 }
 
 async fn ensure_object_store(js: &jetstream::Context) -> Result<object_store::ObjectStore> {

@@ -40,7 +40,7 @@ impl Ingest {
     /// An ingest into `cluster`'s input stream.
     pub fn new(cluster: &Cluster, id: Option<String>) -> Self {
         Ingest {
-            out: Publisher::new(cluster.js.clone(), 2048),
+            out: Publisher::new(cluster.js.clone(), crate::cluster::PUBLISH_WINDOW),
             partitions: cluster.partitions,
             id,
             lines: 0,

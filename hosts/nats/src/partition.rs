@@ -113,7 +113,7 @@ async fn serve(
         next_consumer_seq: 1,
         first_action_logged: false,
         ticks_sent: BTreeMap::new(),
-        out: Publisher::new(cluster.js.clone(), 4096),
+        out: Publisher::new(cluster.js.clone(), crate::cluster::PUBLISH_WINDOW),
     };
     let mut timer = tokio::time::interval(Duration::from_millis(250));
     loop {

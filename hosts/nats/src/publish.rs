@@ -110,6 +110,11 @@ impl Publisher {
                 },
                 Err(e) => last_error = Some(e.to_string()),
             }
+            crate::log::event(
+                "publish_retry",
+                serde_json::json!({"subject": message.subject, "attempt": attempt,
+                                   "error": last_error}),
+            );
         }
         Err(format!(
             "cannot publish to {}: {}",

@@ -3,7 +3,7 @@
 //! (a worker joined) or when it is asked to stop.
 
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -32,6 +32,10 @@ pub async fn run(cluster: Cluster, settings: Settings) -> Result<()> {
     );
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
+    // Announce this worker for one period before taking partitions, so workers that
+    // start together see each other and split the partitions at once.
+    let mut joined = false;
+    let mut orphans = BTreeSet::new();
     loop {
         tokio::select! {
             _ = timer.tick() => {}
@@ -45,10 +49,12 @@ pub async fn run(cluster: Cluster, settings: Settings) -> Result<()> {
         let workers = lease::live_workers(&cluster).await.unwrap_or(1);
         let share = lease::fair_share(cluster.partitions, workers);
         if owned.len() > share {
-            start_release(&mut owned, 1);
-        } else {
-            acquire(&cluster, &settings, &mut owned, share).await;
+            let extra = owned.len() - share;
+            start_release(&mut owned, extra);
+        } else if joined {
+            orphans = acquire(&cluster, &settings, &mut owned, share, &orphans).await;
         }
+        joined = true;
     }
     // Checkpoint and hand over everything, renewing the leases meanwhile (bounded).
     start_release(&mut owned, usize::MAX);
@@ -83,18 +89,25 @@ async fn renew(cluster: &Cluster, settings: &Settings, owned: &mut BTreeMap<u32,
     }
 }
 
-/// Take free partitions until this worker has its share.
+/// Take free partitions until this worker has its share, and any partition that was
+/// already free one period ago (an orphan: its owner died and the group has not
+/// noticed yet). Returns the partitions free now that it did not take.
 async fn acquire(
     cluster: &Cluster,
     settings: &Settings,
     owned: &mut BTreeMap<u32, Owned>,
     share: usize,
-) {
+    orphans: &BTreeSet<u32>,
+) -> BTreeSet<u32> {
+    let mut free = BTreeSet::new();
     for partition in lease::probe_order(cluster.partitions, &settings.worker) {
-        if owned.len() >= share {
-            return;
-        }
         if owned.contains_key(&partition) {
+            continue;
+        }
+        if owned.len() >= share && !orphans.contains(&partition) {
+            if let Ok(None) = lease::owner(cluster, partition).await {
+                free.insert(partition);
+            }
             continue;
         }
         if let Some(revision) = lease::acquire(cluster, partition, &settings.worker).await {
@@ -118,14 +131,14 @@ async fn acquire(
             );
         }
     }
+    free
 }
 
-/// Ask up to `count` partitions (the highest-numbered first) to checkpoint and stop,
-/// unless a release is already under way. Their leases stay renewed meanwhile.
+/// Ask `count` partitions (the highest-numbered first; those already stopping count)
+/// to checkpoint and stop. Their leases stay renewed meanwhile.
 fn start_release(owned: &mut BTreeMap<u32, Owned>, count: usize) {
-    if count == 1 && owned.values().any(|o| o.releasing) {
-        return;
-    }
+    let releasing = owned.values().filter(|o| o.releasing).count();
+    let count = count.saturating_sub(releasing);
     for (partition, o) in owned
         .iter_mut()
         .rev()
