@@ -123,12 +123,18 @@ async fn connect_context(url: &str) -> Result<jetstream::Context> {
         .connect(url)
         .await?;
     Ok(jetstream::ContextBuilder::new()
+        .timeout(REQUEST_TIMEOUT)
+        .ack_timeout(REQUEST_TIMEOUT)
         .max_ack_inflight(MAX_ACKS_IN_FLIGHT)
         .build(client))
 }
 
 /// The in-flight acknowledgement limit of a connection: room for 256 partition windows.
 pub const MAX_ACKS_IN_FLIGHT: usize = 256 * PUBLISH_WINDOW;
+
+/// How long a JetStream API request may take: short, so that a request lost in a
+/// server restart is retried soon.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Acknowledgements a publisher leaves outstanding before it collects them.
 pub const PUBLISH_WINDOW: usize = 1024;

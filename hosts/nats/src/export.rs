@@ -2,7 +2,8 @@
 //! the inputs the stream holds for it, as a scenario file for `openlines replay`
 //! (its config is the tenant's `create_tenant` record; the steps are its later
 //! records, in stream order) with the stream sequence of each step, and the actions
-//! the workers published, de-duplicated by their idempotency key.
+//! the workers published, de-duplicated by their idempotency key (one body per line,
+//! `{"tenant", "seq", "index", "action"}`, in no particular order).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -33,10 +34,10 @@ struct TenantInputs {
     seqs: Vec<u64>,
 }
 
-/// A tenant's published actions by (sequence, index).
+/// A tenant's published actions (message bodies), de-duplicated by message id.
 #[derive(Debug, Default)]
 struct TenantActions {
-    actions: BTreeMap<(u64, u64), Value>,
+    bodies: BTreeMap<String, bytes::Bytes>,
     raw: u64,
 }
 
@@ -47,19 +48,19 @@ pub async fn run(cluster: &Cluster, args: ExportArgs) -> Result<ExitCode> {
     let outputs = read_stream(cluster, OUTPUT_STREAM).await?;
     let dead = read_stream(cluster, DEAD_STREAM).await?;
     let scenarios = scenarios(&inputs);
-    let actions = actions(&outputs)?;
+    let actions = actions(&outputs);
     for (tenant, t) in &scenarios {
         write_tenant(&args.dir, tenant, t, actions.get(tenant))?;
     }
     let mut reasons: BTreeMap<String, u64> = BTreeMap::new();
-    for (_, payload) in &dead {
-        let letter: Value = serde_json::from_slice(payload)?;
+    for stored in &dead {
+        let letter: Value = serde_json::from_slice(&stored.payload)?;
         *reasons
             .entry(letter["reason"].as_str().unwrap_or("?").to_owned())
             .or_default() += 1;
     }
     let raw: u64 = actions.values().map(|a| a.raw).sum();
-    let unique: u64 = actions.values().map(|a| a.actions.len() as u64).sum();
+    let unique: u64 = actions.values().map(|a| a.bodies.len() as u64).sum();
     let summary = json!({"inputs": inputs.len(), "tenants": scenarios.len(),
                          "actions_raw": raw, "actions_unique": unique,
                          "duplicates": raw - unique, "dead_letters": dead.len(),
@@ -69,8 +70,16 @@ pub async fn run(cluster: &Cluster, args: ExportArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Every message of a stream, in order, as (sequence, payload).
-async fn read_stream(cluster: &Cluster, name: &str) -> Result<Vec<(u64, bytes::Bytes)>> {
+/// One stored message.
+struct Stored {
+    seq: u64,
+    subject: String,
+    id: Option<String>,
+    payload: bytes::Bytes,
+}
+
+/// Every message of a stream, in order.
+async fn read_stream(cluster: &Cluster, name: &str) -> Result<Vec<Stored>> {
     let mut stream = cluster.js.get_stream(name).await?;
     let last = stream.info().await?.state.last_sequence;
     let mut all = Vec::new();
@@ -87,7 +96,17 @@ async fn read_stream(cluster: &Cluster, name: &str) -> Result<Vec<(u64, bytes::B
     while let Some(message) = messages.next().await {
         let message = message?;
         let seq = message.info()?.stream_sequence;
-        all.push((seq, message.payload.clone()));
+        let id = message
+            .headers
+            .as_ref()
+            .and_then(|h| h.get(async_nats::header::NATS_MESSAGE_ID))
+            .map(|v| v.to_string());
+        all.push(Stored {
+            seq,
+            subject: message.subject.to_string(),
+            id,
+            payload: message.payload.clone(),
+        });
         if seq >= last {
             break;
         }
@@ -97,9 +116,9 @@ async fn read_stream(cluster: &Cluster, name: &str) -> Result<Vec<(u64, bytes::B
 
 /// Group the input stream by tenant with the host's rules: records before a valid
 /// `create_tenant`, and later `create_tenant`s, are not the tenant's inputs.
-fn scenarios(inputs: &[(u64, bytes::Bytes)]) -> BTreeMap<String, TenantInputs> {
+fn scenarios(inputs: &[Stored]) -> BTreeMap<String, TenantInputs> {
     let mut tenants: BTreeMap<String, TenantInputs> = BTreeMap::new();
-    for (seq, payload) in inputs {
+    for Stored { seq, payload, .. } in inputs {
         let Ok(envelope) = Envelope::parse(payload) else {
             continue;
         };
@@ -136,25 +155,21 @@ fn creates(envelope: &Envelope) -> bool {
             .is_some_and(|config| Engine::new(config).is_ok())
 }
 
-/// Group the output stream by tenant, de-duplicated by (sequence, index).
-fn actions(outputs: &[(u64, bytes::Bytes)]) -> Result<BTreeMap<String, TenantActions>> {
+/// Group the output stream by tenant (the subject's last token), de-duplicated by
+/// message id (tenant, sequence, index). Bodies stay as published.
+fn actions(outputs: &[Stored]) -> BTreeMap<String, TenantActions> {
     let mut tenants: BTreeMap<String, TenantActions> = BTreeMap::new();
-    for (_, payload) in outputs {
-        let body: Value = serde_json::from_slice(payload)?;
-        let tenant = body["tenant"]
-            .as_str()
-            .ok_or("an action without a tenant")?;
-        let key = (
-            body["seq"].as_u64().unwrap_or(0),
-            body["index"].as_u64().unwrap_or(0),
-        );
+    for stored in outputs {
+        let tenant = stored.subject.rsplit('.').next().unwrap_or_default();
         let t = tenants.entry(tenant.to_owned()).or_default();
         t.raw += 1;
-        t.actions
-            .entry(key)
-            .or_insert_with(|| body["action"].clone());
+        let id = stored
+            .id
+            .clone()
+            .unwrap_or_else(|| format!("seq:{}", stored.seq));
+        t.bodies.entry(id).or_insert_with(|| stored.payload.clone());
     }
-    Ok(tenants)
+    tenants
 }
 
 fn write_tenant(
@@ -170,10 +185,10 @@ fn write_tenant(
         dir.join(format!("{tenant}.seqs.json")),
         serde_json::to_string(&inputs.seqs)?,
     )?;
-    let mut lines = String::new();
-    for ((seq, index), action) in actions.map(|a| &a.actions).into_iter().flatten() {
-        lines.push_str(&json!({"seq": seq, "index": index, "action": action}).to_string());
-        lines.push('\n');
+    let mut lines = Vec::new();
+    for body in actions.map(|a| a.bodies.values()).into_iter().flatten() {
+        lines.extend_from_slice(body);
+        lines.push(b'\n');
     }
     std::fs::write(dir.join(format!("{tenant}.actions.jsonl")), lines)?;
     Ok(())

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cluster::{Cluster, Result};
 use crate::names::partition_key;
+use crate::plan::Survey;
 
 /// The value of a lease key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,20 +73,19 @@ pub async fn heartbeat(cluster: &Cluster, worker: &str) -> Result<()> {
     Ok(())
 }
 
-/// How many workers are alive (at least 1: this one).
-pub async fn live_workers(cluster: &Cluster) -> Result<usize> {
+/// Who owns what and who is alive, for [`crate::plan::plan`].
+pub async fn survey(cluster: &Cluster) -> Result<Survey> {
+    let mut survey = Survey::default();
     let mut keys = cluster.workers.keys().await?;
-    let mut n = 0;
     while let Some(key) = keys.next().await {
-        key?;
-        n += 1;
+        survey.live.insert(key?);
     }
-    Ok(n.max(1))
-}
-
-/// How many partitions each of `workers` should own: the ceiling of the even share.
-pub fn fair_share(partitions: u32, workers: usize) -> usize {
-    (partitions as usize).div_ceil(workers.max(1))
+    for partition in 0..cluster.partitions {
+        if let Some(worker) = owner(cluster, partition).await? {
+            survey.owners.insert(partition, worker);
+        }
+    }
+    Ok(survey)
 }
 
 /// The order in which a worker tries free partitions: starting at a point picked
@@ -103,17 +103,6 @@ pub fn renew_period(ttl: Duration) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fair_share_covers_every_partition() {
-        assert_eq!(fair_share(12, 3), 4);
-        assert_eq!(fair_share(12, 2), 6);
-        assert_eq!(fair_share(12, 5), 3);
-        assert_eq!(fair_share(12, 0), 12);
-        for w in 1..20 {
-            assert!(fair_share(12, w) * w >= 12);
-        }
-    }
 
     #[test]
     fn probe_order_visits_each_partition_once() {

@@ -64,11 +64,11 @@ pub fn records(args: &LoadArgs) -> Result<Vec<String>> {
     for index in 0..args.tenants {
         timed.extend(tenant_day(args, index)?);
     }
-    timed.sort_by(|a, b| (a.at, a.tenant, a.order).cmp(&(b.at, b.tenant, b.order)));
+    timed.sort_by_key(|t| (t.at, t.tenant, t.order));
     let mut lines = Vec::with_capacity(timed.len() + timed.len() / args.bad_every.max(1));
     for (n, record) in timed.iter().enumerate() {
         lines.push(record.line.clone());
-        if args.bad_every > 0 && (n + 1) % args.bad_every == 0 {
+        if args.bad_every > 0 && (n + 1).is_multiple_of(args.bad_every) {
             lines.push(bad_record((n + 1) / args.bad_every, record));
         }
     }
@@ -103,7 +103,7 @@ fn tenant_day(args: &LoadArgs, index: usize) -> Result<Vec<Timed>> {
     )];
     let midday = day.inputs.len() / 2;
     for (i, (at, input)) in day.inputs.iter().enumerate() {
-        if index % 4 == 0 && i == midday {
+        if index.is_multiple_of(4) && i == midday {
             records.push(record(
                 &tenant,
                 index,
@@ -185,7 +185,7 @@ pub async fn run(cluster: &Cluster, args: LoadArgs) -> Result<ExitCode> {
 
 /// Sleep as needed to keep `sent` records within `rate` per second.
 async fn pace(rate: u64, sent: u64, started: Instant) {
-    if rate == 0 || sent % 50 != 0 {
+    if rate == 0 || !sent.is_multiple_of(50) {
         return;
     }
     let due = Duration::from_secs_f64(sent as f64 / rate as f64);

@@ -19,6 +19,7 @@ mod load;
 mod log;
 mod names;
 mod partition;
+mod plan;
 mod publish;
 mod status;
 mod tenants;

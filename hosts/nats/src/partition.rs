@@ -178,7 +178,7 @@ impl Run {
         self.since_checkpoint += 1;
         self.last_input = Instant::now();
         if pending == 0
-            || self.since_checkpoint % 256 == 0
+            || self.since_checkpoint.is_multiple_of(256)
             || self.since_checkpoint >= settings.checkpoint_every
         {
             // AckAll: acknowledges everything up to here (keeps the consumer's lag honest).

@@ -3,7 +3,7 @@
 //! (a worker joined) or when it is asked to stop.
 
 use serde_json::json;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -11,6 +11,7 @@ use crate::cluster::{Cluster, Result};
 use crate::lease;
 use crate::log;
 use crate::partition::{self, Settings};
+use crate::plan;
 
 /// A partition this worker owns.
 struct Owned {
@@ -35,7 +36,7 @@ pub async fn run(cluster: Cluster, settings: Settings) -> Result<()> {
     // Announce this worker for one period before taking partitions, so workers that
     // start together see each other and split the partitions at once.
     let mut joined = false;
-    let mut orphans = BTreeSet::new();
+    let order = lease::probe_order(cluster.partitions, &settings.worker);
     loop {
         tokio::select! {
             _ = timer.tick() => {}
@@ -46,13 +47,17 @@ pub async fn run(cluster: Cluster, settings: Settings) -> Result<()> {
         }
         renew(&cluster, &settings, &mut owned).await;
         release_finished(&cluster, &mut owned).await;
-        let workers = lease::live_workers(&cluster).await.unwrap_or(1);
-        let share = lease::fair_share(cluster.partitions, workers);
-        if owned.len() > share {
-            let extra = owned.len() - share;
-            start_release(&mut owned, extra);
-        } else if joined {
-            orphans = acquire(&cluster, &settings, &mut owned, share, &orphans).await;
+        let survey = match lease::survey(&cluster).await {
+            Ok(s) => s,
+            Err(e) => {
+                log::event("survey_failed", json!({"error": e.to_string()}));
+                continue;
+            }
+        };
+        let plan = plan::plan(&settings.worker, &order, &survey);
+        start_release(&mut owned, plan.release);
+        if joined {
+            acquire(&cluster, &settings, &mut owned, &plan.take).await;
         }
         joined = true;
     }
@@ -89,27 +94,14 @@ async fn renew(cluster: &Cluster, settings: &Settings, owned: &mut BTreeMap<u32,
     }
 }
 
-/// Take free partitions until this worker has its share, and any partition that was
-/// already free one period ago (an orphan: its owner died and the group has not
-/// noticed yet). Returns the partitions free now that it did not take.
+/// Try to take each of `partitions` (another worker may be faster: then it is theirs).
 async fn acquire(
     cluster: &Cluster,
     settings: &Settings,
     owned: &mut BTreeMap<u32, Owned>,
-    share: usize,
-    orphans: &BTreeSet<u32>,
-) -> BTreeSet<u32> {
-    let mut free = BTreeSet::new();
-    for partition in lease::probe_order(cluster.partitions, &settings.worker) {
-        if owned.contains_key(&partition) {
-            continue;
-        }
-        if owned.len() >= share && !orphans.contains(&partition) {
-            if let Ok(None) = lease::owner(cluster, partition).await {
-                free.insert(partition);
-            }
-            continue;
-        }
+    partitions: &[u32],
+) {
+    for &partition in partitions {
         if let Some(revision) = lease::acquire(cluster, partition, &settings.worker).await {
             log::event("acquired", json!({"partition": partition}));
             let (stop, stopped) = watch::channel(false);
@@ -131,14 +123,14 @@ async fn acquire(
             );
         }
     }
-    free
 }
 
-/// Ask `count` partitions (the highest-numbered first; those already stopping count)
-/// to checkpoint and stop. Their leases stay renewed meanwhile.
+/// Ask `count` more partitions (the highest-numbered first) to checkpoint and stop,
+/// unless some are stopping already. Their leases stay renewed meanwhile.
 fn start_release(owned: &mut BTreeMap<u32, Owned>, count: usize) {
-    let releasing = owned.values().filter(|o| o.releasing).count();
-    let count = count.saturating_sub(releasing);
+    if owned.values().any(|o| o.releasing) {
+        return;
+    }
     for (partition, o) in owned
         .iter_mut()
         .rev()

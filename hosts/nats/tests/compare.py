@@ -33,11 +33,12 @@ def replayed(openlines, scenario, seqs):
 
 
 def published(path):
+    """(seq, index, action) of every action published for the tenant, in key order."""
     result = []
     for line in path.read_text().splitlines():
         record = json.loads(line)
         result.append((record["seq"], record["index"], canonical(record["action"])))
-    return result
+    return sorted(result)
 
 
 def first_difference(expected, actual):
