@@ -107,12 +107,13 @@ mod tests {
     }
 
     #[test]
-    fn gives_back_only_to_a_hungry_worker() {
+    fn gives_back_down_to_its_share_when_another_has_less() {
         let s = survey(
             &[(0, "a"), (1, "a"), (2, "a"), (3, "a"), (4, "b"), (5, "b")],
             &["a", "b"],
         );
-        assert_eq!(plan("a", &ORDER, &s).release, 0);
+        assert_eq!(plan("a", &ORDER, &s).release, 1);
+        assert_eq!(plan("b", &ORDER, &s).release, 0);
         let s = survey(
             &[(0, "a"), (1, "a"), (2, "a"), (3, "a"), (4, "b"), (5, "b")],
             &["a", "b", "c"],
