@@ -3,6 +3,7 @@
 //! outstanding). A message whose acknowledgement fails is sent again with the same
 //! key, so JetStream stores it once.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use async_nats::HeaderMap;
@@ -31,43 +32,52 @@ pub struct Counts {
     pub duplicates: u64,
 }
 
-/// A window of messages whose acknowledgements are not collected yet.
+/// A sliding window of messages whose acknowledgements are not collected yet.
 pub struct Publisher {
     js: jetstream::Context,
-    window: Vec<(Outgoing, PublishAckFuture)>,
+    window: VecDeque<(Outgoing, PublishAckFuture)>,
     limit: usize,
     /// Totals so far.
     pub counts: Counts,
 }
 
 impl Publisher {
-    /// A publisher that collects acknowledgements every `limit` messages.
+    /// A publisher that keeps at most `limit` acknowledgements outstanding.
     pub fn new(js: jetstream::Context, limit: usize) -> Self {
         Publisher {
             js,
-            window: Vec::new(),
+            window: VecDeque::new(),
             limit: limit.max(1),
             counts: Counts::default(),
         }
     }
 
-    /// Send a message; collects the window's acknowledgements when it is full.
+    /// Send a message; when the window is full, first collect its oldest acknowledgement
+    /// (the others stay in flight: the pipeline never drains).
     pub async fn send(&mut self, message: Outgoing) -> Result<()> {
-        let ack = self.start(&message).await?;
-        self.window.push((message, ack));
         if self.window.len() >= self.limit {
-            self.flush().await?;
+            self.collect_oldest().await?;
         }
+        let ack = self.start(&message).await?;
+        self.window.push_back((message, ack));
         Ok(())
     }
 
     /// Wait until every message sent so far is stored (or known to be a duplicate).
     pub async fn flush(&mut self) -> Result<()> {
-        for (message, ack) in std::mem::take(&mut self.window) {
-            match ack.await {
-                Ok(ack) => self.count(ack.duplicate),
-                Err(_) => self.resend(&message).await?,
-            }
+        while !self.window.is_empty() {
+            self.collect_oldest().await?;
+        }
+        Ok(())
+    }
+
+    async fn collect_oldest(&mut self) -> Result<()> {
+        let Some((message, ack)) = self.window.pop_front() else {
+            return Ok(());
+        };
+        match ack.await {
+            Ok(ack) => self.count(ack.duplicate),
+            Err(_) => self.resend(&message).await?,
         }
         Ok(())
     }
