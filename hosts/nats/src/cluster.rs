@@ -207,16 +207,20 @@ async fn ensure_object_store(js: &jetstream::Context) -> Result<object_store::Ob
 }
 
 /// The first command stores its partition count; everyone else reads it (a
-/// compare-and-set on the key, so two first commands cannot disagree).
+/// compare-and-set on the key, so two first commands cannot disagree). Retried
+/// briefly: a command starting together with the first may find the bucket before
+/// the key.
 async fn agree_on_partitions(meta: &kv::Store, wanted: u32) -> Result<u32> {
-    let _ = meta
-        .create(PARTITIONS_KEY, wanted.max(1).to_string().into())
-        .await;
-    let stored = meta
-        .get(PARTITIONS_KEY)
-        .await?
-        .ok_or("the partition count is missing from the meta bucket")?;
-    Ok(std::str::from_utf8(&stored)?.trim().parse()?)
+    for _ in 0..50 {
+        let _ = meta
+            .create(PARTITIONS_KEY, wanted.max(1).to_string().into())
+            .await;
+        if let Ok(Some(stored)) = meta.get(PARTITIONS_KEY).await {
+            return Ok(std::str::from_utf8(&stored)?.trim().parse()?);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err("the partition count cannot be stored in the meta bucket".into())
 }
 
 async fn bucket_max_age(js: &jetstream::Context, bucket: &str) -> Result<Duration> {

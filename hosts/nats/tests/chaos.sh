@@ -112,6 +112,22 @@ wait "${worker_pid[@]}" 2> /dev/null || true
 worker_pid=()
 say "workers stopped"
 
+# One worker with its ticks on takes every partition back from the checkpoints; a
+# tenant living in the present gets a dialog whose offers time out by the wall clock:
+# only the worker's ticks on the stream can fire them.
+"$host" worker --id ticker --checkpoint-ms 500 >> "$work/ticker.log" 2>&1 &
+worker_pid[ticker]=$!
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+config='{"operators": [{"id": "ann"}, {"id": "bob"}], "lines": [{"id": "sales", "queue": {"operators": ["ann", "bob"], "forward_after_secs": 1}}]}'
+printf '{"tenant": "live", "at": "%s", "input": {"type": "create_tenant", "config": %s}}\n' "$now" "$config" > "$work/live.jsonl"
+printf '{"tenant": "live", "at": "%s", "input": {"type": "client_message", "line": "sales", "client": "tg:1"}}\n' "$now" >> "$work/live.jsonl"
+"$host" ingest "$work/live.jsonl" 2> /dev/null
+sleep 6
+"$host" status --wait-done 60 > /dev/null
+kill "${worker_pid[ticker]}"; wait "${worker_pid[ticker]}" 2> /dev/null || true
+worker_pid=()
+say "a worker with ticks on restored every tenant and ticked the live one"
+
 "$host" export "$work/export" > /dev/null
 say "streams exported"
 python3 "$tests/failover.py" "$work/kills" "$work"/w*.log | tee "$work/failover.txt"

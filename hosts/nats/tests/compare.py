@@ -70,6 +70,10 @@ def main():
         total += len(expected)
         check(expected == actual, f"tenant {tenant}: {first_difference(expected, actual)}")
     check(len(tenants) >= 50, f"at least 50 tenants (got {len(tenants)})")
+    if (export / "live.seqs.json").exists():
+        live = [json.loads(a) for _, _, a in published(export / "live.actions.jsonl")]
+        withdrawn = sum(1 for a in live if a["type"] == "offer_withdrawn")
+        check(withdrawn >= 2, f"the worker's ticks fired the live tenant's offer timeouts: {live}")
     check(total > 0 and total == summary["actions_unique"],
           f"every published action belongs to a replayed one ({total} replayed, "
           f"{summary['actions_unique']} published)")
