@@ -4,6 +4,7 @@
 
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -12,6 +13,9 @@ use crate::lease;
 use crate::log;
 use crate::partition::{self, Settings};
 use crate::plan;
+
+/// How long a stopping worker tries to checkpoint and hand over its partitions.
+const SHUTDOWN_LIMIT: Duration = Duration::from_secs(10);
 
 /// A partition this worker owns.
 struct Owned {
@@ -61,15 +65,21 @@ pub async fn run(cluster: Cluster, settings: Settings) -> Result<()> {
         }
         joined = true;
     }
-    // Checkpoint and hand over everything, renewing the leases meanwhile (bounded).
+    // Checkpoint and hand over everything, renewing the leases meanwhile; bounded, so
+    // a worker whose server is gone still stops (its leases then simply expire).
     start_release(&mut owned, usize::MAX);
-    for _ in 0..50 {
-        if owned.is_empty() {
-            break;
+    let hand_over = async {
+        while !owned.is_empty() {
+            timer.tick().await;
+            renew(&cluster, &settings, &mut owned).await;
+            release_finished(&cluster, &mut owned).await;
         }
-        timer.tick().await;
-        renew(&cluster, &settings, &mut owned).await;
-        release_finished(&cluster, &mut owned).await;
+    };
+    if tokio::time::timeout(SHUTDOWN_LIMIT, hand_over)
+        .await
+        .is_err()
+    {
+        log::event("hand_over_timed_out", json!({"worker": settings.worker}));
     }
     let _ = cluster.workers.delete(&settings.worker).await;
     log::event("worker_stopped", json!({"worker": settings.worker}));
