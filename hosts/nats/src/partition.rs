@@ -79,22 +79,15 @@ pub async fn run(
     }
 }
 
+/// Resume the partition from its checkpoint, then apply messages, tick and
+/// checkpoint until asked to stop.
 async fn serve(
     cluster: &Cluster,
     partition: u32,
     settings: &Settings,
     stop: &mut watch::Receiver<bool>,
 ) -> Result<()> {
-    let started = Instant::now();
-    let loaded = checkpoint::read_manifest(cluster, partition).await?;
-    let tenants = checkpoint::restore(cluster, &loaded.manifest).await?;
-    let through = loaded.manifest.through;
-    let consumer = recreate_consumer(cluster, partition, through + 1).await?;
-    log::event(
-        "restored",
-        json!({"partition": partition, "tenants": tenants.len(), "through": through,
-               "micros": started.elapsed().as_micros() as u64}),
-    );
+    let (mut run, consumer) = Run::resume(cluster, partition).await?;
     let mut messages = consumer
         .stream()
         .max_messages_per_batch(settings.batch)
@@ -102,19 +95,6 @@ async fn serve(
         .expires(Duration::from_secs(10))
         .messages()
         .await?;
-    let mut run = Run {
-        partition,
-        tenants,
-        loaded,
-        through,
-        since_checkpoint: 0,
-        last_checkpoint: Instant::now(),
-        last_input: Instant::now(),
-        next_consumer_seq: 1,
-        first_action_logged: false,
-        ticks_sent: BTreeMap::new(),
-        out: Publisher::new(cluster.js.clone(), crate::cluster::PUBLISH_WINDOW),
-    };
     let mut timer = tokio::time::interval(Duration::from_millis(250));
     loop {
         tokio::select! {
@@ -160,6 +140,36 @@ async fn recreate_consumer(cluster: &Cluster, partition: u32, start: u64) -> Res
 }
 
 impl Run {
+    /// Restore every tenant from the partition's manifest and position its consumer
+    /// right after the sequence the manifest covers.
+    async fn resume(cluster: &Cluster, partition: u32) -> Result<(Run, PullConsumer)> {
+        let started = Instant::now();
+        let loaded = checkpoint::read_manifest(cluster, partition).await?;
+        let tenants = checkpoint::restore(cluster, &loaded.manifest).await?;
+        let through = loaded.manifest.through;
+        let consumer = recreate_consumer(cluster, partition, through + 1).await?;
+        log::event(
+            "restored",
+            json!({"partition": partition, "tenants": tenants.len(), "through": through,
+                   "micros": started.elapsed().as_micros() as u64}),
+        );
+        let run = Run {
+            partition,
+            tenants,
+            loaded,
+            through,
+            since_checkpoint: 0,
+            last_checkpoint: Instant::now(),
+            last_input: Instant::now(),
+            next_consumer_seq: 1,
+            first_action_logged: false,
+            ticks_sent: BTreeMap::new(),
+            out: Publisher::new(cluster.js.clone(), crate::cluster::PUBLISH_WINDOW),
+        };
+        Ok((run, consumer))
+    }
+
+    /// Apply one message in stream order (a gap or a redelivery restarts the partition).
     async fn handle(&mut self, message: Message, settings: &Settings) -> Result<()> {
         let info = message.info()?;
         let (seq, consumer_seq, pending) =
@@ -187,6 +197,7 @@ impl Run {
         Ok(())
     }
 
+    /// Publish a message's actions with their idempotency keys, and its dead letter.
     async fn publish(&mut self, seq: u64, applied: &Applied, payload: &[u8]) -> Result<()> {
         if let Some(tenant) = &applied.tenant {
             for (index, action) in applied.actions.iter().enumerate() {
