@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use clap::Args;
-use openlines::workload::{DayParams, simulate_day};
+use openlines_sim::{DayParams, simulate_day};
 use serde_json::{Value, json};
 
 use crate::cluster::{Cluster, Result};

@@ -103,7 +103,7 @@ impl Tenants {
         let mut applied = match envelope.record() {
             Ok(Record::CreateTenant(config)) => self.create(&tenant, *config, seq),
             Ok(Record::Engine(input)) => self.feed(&tenant, &envelope, input),
-            Err(rejection) => rejected(Some(tenant.clone()), rejection),
+            Err(rejection) => self.tick_then_reject(&tenant, &envelope, rejection),
         };
         if let Some(t) = self.tenants.get_mut(&tenant) {
             t.last_seq = seq;
@@ -144,6 +144,28 @@ impl Tenants {
         Applied {
             actions,
             rejection,
+            ..Applied::default()
+        }
+    }
+
+    /// An input of a known tenant that cannot be read is refused like any other, after
+    /// the tick to its time (`handle(at, x)` is `advance(at)` then `x`, as in
+    /// `openlines replay`): the due timers' actions are published all the same.
+    fn tick_then_reject(
+        &mut self,
+        tenant: &str,
+        envelope: &Envelope,
+        rejection: Rejection,
+    ) -> Applied {
+        let mut actions = Vec::new();
+        if let Some(t) = self.tenants.get_mut(tenant) {
+            // A time gone backwards changes nothing; the input's own rejection stands.
+            let _ = t.engine.advance_into(envelope.at, &mut actions);
+        }
+        Applied {
+            tenant: Some(tenant.to_owned()),
+            actions,
+            rejection: Some(rejection),
             ..Applied::default()
         }
     }
