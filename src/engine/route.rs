@@ -5,6 +5,10 @@ use super::*;
 impl Engine {
     /// The eligibility verdict of `op` for dialog `d` in line `line`.
     /// `Verdict::NotNextInRotation` means eligible.
+    ///
+    /// The one eligibility rule: the operator's standing in the line
+    /// ([`Engine::standing`]: dismissed, availability, capacity), whether they declined
+    /// this dialog in this cycle, and whether they have its skills and language.
     pub(super) fn verdict(
         &self,
         op: OperatorIdx,
@@ -12,41 +16,51 @@ impl Engine {
         d: &Dialog,
         check_tried: bool,
     ) -> Verdict {
-        let o = self.op(op);
-        let l = self.line(line);
-        if o.presence == PresenceStatus::Dismissed {
+        let standing = self.standing(op, line);
+        if standing == Err(Verdict::Dismissed) {
             return Verdict::Dismissed;
         }
         if check_tried && d.was_tried(op) {
             return Verdict::SkippedThisCycle;
         }
-        if l.config.queue.check_availability && o.presence != PresenceStatus::Online {
-            return Verdict::Unavailable;
+        if let Err(v) = standing {
+            return v;
         }
-        if o.config.max_dialogs > 0 && o.load >= o.config.max_dialogs {
-            return Verdict::AtCapacity;
-        }
-        let line_max = l.config.queue.max_dialogs;
-        if line_max > 0 && o.load_in(line) >= line_max {
-            return Verdict::AtLineCapacity;
-        }
-        if let Err(v) = o.qualifies(&d.skills, &d.language) {
+        if let Err(v) = self.op(op).qualifies(&d.skills, &d.language) {
             return v;
         }
         Verdict::NotNextInRotation
     }
 
-    /// The rank of `op` at queue position `pos` of `line` in the routing index, or
-    /// `None` when a dialog-independent check rules them out (the checks of
-    /// [`Engine::verdict`] that do not look at the dialog).
-    pub(super) fn ready_rank(&self, op: OperatorIdx, line: LineIdx, pos: u32) -> Option<RankKey> {
+    /// The part of the eligibility rule that does not look at the dialog: `op` is not
+    /// dismissed, is online when `line` checks availability, and is under their own
+    /// and the line's `max_dialogs`. The routing index holds exactly the operators
+    /// who pass it.
+    pub(super) fn standing(&self, op: OperatorIdx, line: LineIdx) -> Result<(), Verdict> {
         let o = self.op(op);
-        let l = self.line(line);
-        let ready = o.presence != PresenceStatus::Dismissed
-            && (!l.config.queue.check_availability || o.presence == PresenceStatus::Online)
-            && (o.config.max_dialogs == 0 || o.load < o.config.max_dialogs)
-            && (l.config.queue.max_dialogs == 0 || o.load_in(line) < l.config.queue.max_dialogs);
-        ready.then(|| rank_key(l.config.queue.distribution, o, pos))
+        let queue = &self.line(line).config.queue;
+        if o.presence == PresenceStatus::Dismissed {
+            Err(Verdict::Dismissed)
+        } else if queue.check_availability && o.presence != PresenceStatus::Online {
+            Err(Verdict::Unavailable)
+        } else if o.config.max_dialogs > 0 && o.load >= o.config.max_dialogs {
+            Err(Verdict::AtCapacity)
+        } else if queue.max_dialogs > 0 && o.load_in(line) >= queue.max_dialogs {
+            Err(Verdict::AtLineCapacity)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The rank of `op` at queue position `pos` of `line` in the routing index, or
+    /// `None` when their standing in the line rules them out.
+    pub(super) fn ready_rank(&self, op: OperatorIdx, line: LineIdx, pos: u32) -> Option<RankKey> {
+        self.standing(op, line).ok()?;
+        Some(rank_key(
+            self.line(line).config.queue.distribution,
+            self.op(op),
+            pos,
+        ))
     }
 
     /// Bring the routing index up to date after `op`'s presence, load, last
@@ -465,15 +479,10 @@ impl Engine {
         best
     }
 
-    /// Whether `op` could take any dialog of `line` from its queue (capacity,
-    /// availability, line capacity, hours).
+    /// Whether `op` could take any dialog of `line` from its queue: their standing in
+    /// the line, and the line not held closed.
     pub(super) fn line_accepts(&self, op: OperatorIdx, line: LineIdx, at: DateTime<Utc>) -> bool {
-        let o = self.op(op);
-        let l = self.line(line);
-        (o.config.max_dialogs == 0 || o.load < o.config.max_dialogs)
-            && (!l.config.queue.check_availability || o.presence == PresenceStatus::Online)
-            && (l.config.queue.max_dialogs == 0 || o.load_in(line) < l.config.queue.max_dialogs)
-            && !self.held_closed(line, at)
+        self.standing(op, line).is_ok() && !self.held_closed(line, at)
     }
 
     /// Whether `op` is a candidate for dialog `d` right now: its CRM responsible or
