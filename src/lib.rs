@@ -27,6 +27,8 @@ pub mod operator;
 pub mod routing;
 pub mod schedule;
 pub mod stats;
+#[cfg(feature = "test-support")]
+pub mod testing;
 pub mod timers;
 pub mod timestamp;
 pub mod views;

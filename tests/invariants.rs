@@ -1,5 +1,7 @@
 //! Property tests over random configs and random timed input streams.
 //!
+//! The invariants after every step are checked by `openlines::testing::Tracker`, the
+//! checker the fuzzers share.
 //! After every step: the state is consistent (each open dialog in exactly one state,
 //! load counts match, queue membership matches), no dialog is lost (every opened
 //! dialog is open or was closed), no queued dialog waits while an eligible operator
@@ -8,9 +10,10 @@
 //! same inputs give the same actions, and snapshot + restore at any step gives the
 //! same future.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use openlines::testing::Tracker;
 use openlines::{Action, Config, Engine, WithdrawReason};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -231,14 +234,8 @@ fn run(
     let mut engine = Engine::new(config.clone()).map_err(|e| TestCaseError::fail(e.to_string()))?;
     let mut now = start();
     let mut outcomes = Vec::with_capacity(steps.len());
-    let mut opened = BTreeSet::new();
-    let mut closed = BTreeSet::new();
-    let mut config_changed = false;
+    let mut tracker = Tracker::new(config);
     let mut offer_expiry: BTreeMap<u64, DateTime<Utc>> = BTreeMap::new();
-    let excludes_load = config
-        .lines
-        .iter()
-        .any(|l| !l.queue.load_excludes.is_empty());
     for (i, step) in steps.iter().enumerate() {
         if snapshot_at == Some(i) {
             let bytes = engine.snapshot_bytes();
@@ -322,9 +319,6 @@ fn run(
         let at = now;
         for a in actions {
             match a {
-                Action::DialogOpened { dialog, .. } => {
-                    prop_assert!(opened.insert(*dialog), "dialog {} opened twice", dialog);
-                }
                 Action::Offer {
                     dialog, expires_at, ..
                 } => {
@@ -344,14 +338,6 @@ fn run(
                         due
                     );
                 }
-                Action::DialogClosed { dialog, .. } => {
-                    prop_assert!(
-                        opened.contains(dialog),
-                        "dialog {} closed but never opened",
-                        dialog
-                    );
-                    prop_assert!(closed.insert(*dialog), "dialog {} closed twice", dialog);
-                }
                 _ => {}
             }
         }
@@ -359,12 +345,15 @@ fn run(
         // admin lowers max_dialogs, or a client writes in a dialog whose answered
         // status was excluded from the load. Routing decisions themselves are checked
         // at decision time by the engine's debug assertions.
-        if matches!(&step.input, Some(v) if v["type"] == "set_line" || v["type"] == "set_operator")
+        if matches!(&outcome, Outcome::Actions(_))
+            && matches!(&step.input, Some(v) if v["type"] == "set_line" || v["type"] == "set_operator")
         {
-            config_changed = true;
+            tracker.config_changed();
         }
-        let static_capacity = !config_changed && !excludes_load;
-        check_invariants(&engine, &opened, &closed, step, static_capacity)?;
+        tracker
+            .record(actions)
+            .and_then(|()| tracker.check(&engine))
+            .map_err(|problem| TestCaseError::fail(format!("after {step:?}: {problem}")))?;
         outcomes.push(outcome);
     }
     Ok(outcomes)
@@ -402,62 +391,6 @@ fn spurious_tick_does_nothing(
         "a spurious tick changed the state"
     );
     prop_assert_eq!(engine.next_deadline(), Some(deadline));
-    Ok(())
-}
-
-fn check_invariants(
-    engine: &Engine,
-    opened: &BTreeSet<u64>,
-    closed: &BTreeSet<u64>,
-    step: &Step,
-    static_capacity: bool,
-) -> Result<(), TestCaseError> {
-    if let Err(problem) = engine.check_consistency() {
-        return Err(TestCaseError::fail(format!(
-            "inconsistent after {step:?}: {problem}"
-        )));
-    }
-    let open: BTreeSet<u64> = engine.open_dialogs().collect();
-    let expected: BTreeSet<u64> = opened.difference(closed).copied().collect();
-    prop_assert_eq!(
-        &open,
-        &expected,
-        "open dialogs differ from opened minus closed"
-    );
-    if static_capacity {
-        let over = engine.over_capacity();
-        prop_assert!(
-            over.is_empty(),
-            "capacity exceeded after {:?}: {:?}",
-            step,
-            over
-        );
-    }
-    let unavailable = engine.offers_to_unavailable();
-    prop_assert!(
-        unavailable.is_empty(),
-        "offer to unavailable operator after {:?}: {:?}",
-        step,
-        unavailable
-    );
-    for id in &open {
-        let eligible = engine.eligible_for_waiting(*id);
-        prop_assert!(
-            eligible.is_empty(),
-            "dialog {} waits while {:?} could take it (after {:?})",
-            id,
-            eligible,
-            step
-        );
-    }
-    if let (Some(deadline), Some(now)) = (engine.next_deadline(), engine.now()) {
-        prop_assert!(
-            deadline > now,
-            "next deadline {} is not after now {}",
-            deadline,
-            now
-        );
-    }
     Ok(())
 }
 

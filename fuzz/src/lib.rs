@@ -6,7 +6,6 @@
 //!
 //! A violated invariant panics: libFuzzer reports it as a crash.
 
-use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use openlines::{Action, Config, Engine};
@@ -306,104 +305,20 @@ pub enum Outcome {
     Rejected(openlines::ErrorKind),
 }
 
-/// Tracks what the invariants need across steps.
-#[derive(Debug, Default)]
-pub struct Tracker {
-    opened: BTreeSet<u64>,
-    closed: BTreeSet<u64>,
-    /// Loads may pass a limit without a routing decision (an admin lowers a limit, a
-    /// status excluded from the load becomes counted again): capacity is checked only
-    /// when neither can have happened (see tests/invariants.rs).
-    pub static_capacity: bool,
-    /// Check the routing-quality invariants too (availability, no needless waiting,
-    /// next_deadline after now). Off for engines restored from arbitrary snapshot
-    /// bytes, which may start in a state the engine itself would never reach; those
-    /// are checked for consistency, lost dialogs and rejected inputs only.
-    pub routing: bool,
+/// The invariant checker shared with the property tests (`openlines::testing`).
+pub use openlines::testing::Tracker;
+
+/// Check every invariant, panicking (a libFuzzer crash) with `what` on a violation.
+pub fn check(tracker: &Tracker, engine: &Engine, what: &dyn std::fmt::Debug) {
+    if let Err(problem) = tracker.check(engine) {
+        panic!("after {what:?}: {problem}");
+    }
 }
 
-impl Tracker {
-    /// A tracker for an engine built from `config` with no dialogs yet.
-    pub fn new(config: &Config) -> Self {
-        Tracker {
-            opened: BTreeSet::new(),
-            closed: BTreeSet::new(),
-            static_capacity: config
-                .lines
-                .iter()
-                .all(|l| l.queue.load_excludes.is_empty()),
-            routing: true,
-        }
-    }
-
-    /// A tracker for a restored engine: its open dialogs count as opened.
-    pub fn restored(engine: &Engine) -> Self {
-        Tracker {
-            opened: engine.open_dialogs().collect(),
-            closed: BTreeSet::new(),
-            static_capacity: false,
-            routing: false,
-        }
-    }
-
-    /// Record a step's actions (panics on a dialog opened or closed twice).
-    pub fn record(&mut self, actions: &[Action]) {
-        for a in actions {
-            match a {
-                Action::DialogOpened { dialog, .. } => {
-                    assert!(self.opened.insert(*dialog), "dialog {dialog} opened twice");
-                }
-                Action::DialogClosed { dialog, .. } => {
-                    assert!(
-                        self.opened.contains(dialog),
-                        "dialog {dialog} closed but never opened"
-                    );
-                    assert!(self.closed.insert(*dialog), "dialog {dialog} closed twice");
-                }
-                _ => {}
-            }
-        }
-    }
-
-    /// Check every invariant; `what` describes the step for the panic message.
-    pub fn check(&self, engine: &Engine, what: &dyn std::fmt::Debug) {
-        if let Err(problem) = engine.check_consistency() {
-            panic!("inconsistent after {what:?}: {problem}");
-        }
-        let open: BTreeSet<u64> = engine.open_dialogs().collect();
-        let expected: BTreeSet<u64> = self.opened.difference(&self.closed).copied().collect();
-        assert_eq!(
-            open, expected,
-            "open dialogs differ from opened minus closed after {what:?}"
-        );
-        if !self.routing {
-            return;
-        }
-        if self.static_capacity {
-            let over = engine.over_capacity();
-            assert!(
-                over.is_empty(),
-                "capacity exceeded after {what:?}: {over:?}"
-            );
-        }
-        let unavailable = engine.offers_to_unavailable();
-        assert!(
-            unavailable.is_empty(),
-            "offer to unavailable operator after {what:?}: {unavailable:?}"
-        );
-        for id in &open {
-            let eligible = engine.eligible_for_waiting(*id);
-            assert!(
-                eligible.is_empty(),
-                "dialog {id} waits while {eligible:?} could take it (after {what:?})"
-            );
-        }
-        if let (Some(deadline), Some(now)) = (engine.next_deadline(), engine.now()) {
-            assert!(
-                deadline > now,
-                "next deadline {deadline} is not after now {now} (after {what:?})"
-            );
-        }
+/// Record what the host received, panicking on a dialog opened or closed twice.
+pub fn record(tracker: &mut Tracker, actions: &[Action], what: &dyn std::fmt::Debug) {
+    if let Err(problem) = tracker.record(actions) {
+        panic!("after {what:?}: {problem}");
     }
 }
 
@@ -472,20 +387,20 @@ pub fn apply_checked(
         );
         assert!(actions == expected, "rejected input lost timer actions: {step:?}");
     }
-    tracker.record(&actions);
+    record(tracker, &actions, step);
     if matches!(&outcome, Outcome::Actions(_))
         && matches!(&step.input, Some(v) if v["type"] == "set_line" || v["type"] == "set_operator")
     {
-        tracker.static_capacity = false;
+        tracker.config_changed();
     }
-    tracker.check(engine, step);
+    check(tracker, engine, step);
     (committed.unwrap_or(now), outcome)
 }
 
 /// Drive an engine with generated steps until the bytes run out (at most `max` steps).
 pub fn drive(engine: &mut Engine, tracker: &mut Tracker, b: &mut Bytes, max: usize) {
     let mut now = engine.now().unwrap_or_else(start);
-    tracker.check(engine, &"start");
+    check(tracker, engine, &"start");
     for _ in 0..max {
         if b.remaining() == 0 {
             break;

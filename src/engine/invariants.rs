@@ -3,9 +3,15 @@
 use super::*;
 
 impl Engine {
-    /// Check the internal invariants; returns the first violation found. Used by
-    /// `restore` and by the property tests.
+    /// Check the internal invariants; returns the first violation found (test hook;
+    /// `restore` runs the same check).
+    #[cfg(feature = "test-support")]
     pub fn check_consistency(&self) -> Result<(), String> {
+        self.consistency()
+    }
+
+    /// Check the internal invariants; returns the first violation found.
+    pub(crate) fn consistency(&self) -> Result<(), String> {
         if self.s.next_dialog == 0 {
             return Err("next dialog id is 0".into());
         }
@@ -137,6 +143,7 @@ impl Engine {
         Ok(())
     }
 
+    #[cfg(feature = "test-support")]
     /// Operators who could take this queued dialog right now (should always be empty:
     /// used by property tests to prove that no dialog waits while someone could take it).
     pub fn eligible_for_waiting(&self, id: DialogId) -> Vec<String> {
@@ -166,6 +173,7 @@ impl Engine {
         eligible
     }
 
+    #[cfg(feature = "test-support")]
     /// Whether an operator is over a capacity limit with dialogs the engine chose to
     /// give them under the checks (forced assignments excluded).
     pub fn over_capacity(&self) -> Vec<String> {
@@ -204,6 +212,7 @@ impl Engine {
         problems
     }
 
+    #[cfg(feature = "test-support")]
     /// Offers currently made to operators who are not online in a line that checks
     /// availability (should always be empty).
     pub fn offers_to_unavailable(&self) -> Vec<(DialogId, String)> {

@@ -530,7 +530,7 @@ impl Engine {
                 .collect(),
         );
         let engine = Engine::from_state(snapshot.state, timers);
-        engine.check_consistency().map_err(inconsistent)?;
+        engine.consistency().map_err(inconsistent)?;
         Ok(engine)
     }
 

@@ -166,7 +166,6 @@ impl Tenants {
             tenant: Some(tenant.to_owned()),
             actions,
             rejection: Some(rejection),
-            ..Applied::default()
         }
     }
 }
