@@ -1,11 +1,12 @@
-//! Runs every scenario file under tests/scenarios/ (and the demo) with its expectations.
+//! Runs every scenario file under tests/scenarios/ (and the demo) with its expectations,
+//! from the core crate's own tests, through the same replay as `openlines replay --check`.
 
 use std::path::PathBuf;
 
 use openlines_cli::scenario::Scenario;
 
 fn scenario_files() -> Vec<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("tests/scenarios"))
         .expect("tests/scenarios exists")
         .map(|e| e.expect("readable dir entry").path())
