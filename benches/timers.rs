@@ -17,13 +17,7 @@ fn table(n: u64, rng: &mut Rng) -> TimerTable {
     let mut table = TimerTable::default();
     for d in 1..=n {
         let at = rng.range(0, 86_400_000);
-        table.arm(
-            TimerKey {
-                dialog: d,
-                kind: TimerKind::Unanswered,
-            },
-            t(at),
-        );
+        table.arm(TimerKey::Dialog(d, TimerKind::Unanswered), t(at));
     }
     table
 }
@@ -36,10 +30,7 @@ fn timers(c: &mut Criterion) {
         let mut tab = table(n, &mut rng);
         group.bench_with_input(BenchmarkId::new("arm_cancel", n), &n, |b, &n| {
             b.iter(|| {
-                let key = TimerKey {
-                    dialog: n + 1,
-                    kind: TimerKind::OfferExpiry,
-                };
+                let key = TimerKey::Dialog(n + 1, TimerKind::OfferExpiry);
                 tab.arm(key, t(rng.range(0, 86_400_000)));
                 black_box(tab.cancel(key));
             })
@@ -48,10 +39,7 @@ fn timers(c: &mut Criterion) {
             b.iter(|| {
                 let d = 1 + rng.next_u64() % n;
                 tab.arm(
-                    TimerKey {
-                        dialog: d,
-                        kind: TimerKind::Unanswered,
-                    },
+                    TimerKey::Dialog(d, TimerKind::Unanswered),
                     t(rng.range(0, 86_400_000)),
                 );
             })

@@ -1,4 +1,5 @@
-//! The timer table: one entry per (dialog, timer kind), earliest deadline at hand.
+//! The timer table: one entry per timer (a dialog's timer of each kind, each line's
+//! opening, the forget sweep), earliest deadline at hand.
 //!
 //! Like quinn's `TimerTable`, generalised to many owners: arming a key that is
 //! already armed moves it, so each timer fires at most once per arming.
@@ -10,13 +11,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::DialogId;
 
-/// What a timer is for. The order here breaks ties between timers of one dialog
-/// that fall due at the same instant.
+/// A dialog's timer. The order here breaks ties between timers of one dialog that
+/// fall due at the same instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TimerKind {
-    /// The line opens (owner 0; the value is the line's index).
-    LineOpening(u32),
     /// An offer times out.
     OfferExpiry,
     /// A parked dialog starts a new offer cycle.
@@ -33,17 +32,34 @@ pub enum TimerKind {
     AutoClose,
     /// The rating window ends.
     RatingWindow,
-    /// Sweep client history older than the forget horizon (owner 0).
-    ForgetSweep,
 }
 
-/// A timer's identity: its owner dialog (0 for engine-wide timers) and kind.
+impl TimerKind {
+    /// The first kind in tie order (the start of a dialog's keys in the table).
+    const FIRST: TimerKind = TimerKind::OfferExpiry;
+}
+
+/// A timer's identity. At the same instant, engine-wide timers fire first (line
+/// openings by line, then the forget sweep), then dialog timers by dialog id and kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct TimerKey {
-    /// The owning dialog, or 0.
-    pub dialog: DialogId,
-    /// The kind.
-    pub kind: TimerKind,
+#[serde(rename_all = "snake_case")]
+pub enum TimerKey {
+    /// A line opens (the line's index).
+    LineOpening(u32),
+    /// Sweep client history older than the forget horizon.
+    ForgetSweep,
+    /// A timer of one open dialog.
+    Dialog(DialogId, TimerKind),
+}
+
+impl TimerKey {
+    /// The dialog that owns this timer, if any.
+    pub fn dialog(self) -> Option<DialogId> {
+        match self {
+            TimerKey::Dialog(id, _) => Some(id),
+            TimerKey::LineOpening(_) | TimerKey::ForgetSweep => None,
+        }
+    }
 }
 
 /// All armed timers, ordered by (deadline, dialog, kind).
@@ -96,16 +112,10 @@ impl TimerTable {
 
     /// Disarm every timer of a dialog.
     pub fn cancel_dialog(&mut self, dialog: DialogId) {
-        if dialog == 0 {
-            return; // Owner 0 holds the engine-wide timers, not a dialog's.
-        }
         // The dialog's keys are adjacent in `by_key`: one search per armed timer.
-        let first = TimerKey {
-            dialog,
-            kind: TimerKind::LineOpening(0),
-        };
+        let first = TimerKey::Dialog(dialog, TimerKind::FIRST);
         while let Some((&key, &at)) = self.by_key.range(first..).next()
-            && key.dialog == dialog
+            && key.dialog() == Some(dialog)
         {
             self.by_key.remove(&key);
             self.by_deadline.remove(&(at, key));
@@ -159,7 +169,7 @@ mod tests {
     }
 
     fn key(dialog: DialogId, kind: TimerKind) -> TimerKey {
-        TimerKey { dialog, kind }
+        TimerKey::Dialog(dialog, kind)
     }
 
     #[test]
@@ -169,6 +179,8 @@ mod tests {
         table.arm(key(1, TimerKind::AutoClose), t(10));
         table.arm(key(1, TimerKind::Unanswered), t(10));
         table.arm(key(3, TimerKind::Retry), t(5));
+        table.arm(TimerKey::ForgetSweep, t(10));
+        table.arm(TimerKey::LineOpening(4), t(10));
         assert_eq!(table.next_deadline(), Some(t(5)));
         let order: Vec<TimerKey> =
             std::iter::from_fn(|| table.pop_due(t(10)).map(|x| x.1)).collect();
@@ -176,6 +188,8 @@ mod tests {
             order,
             vec![
                 key(3, TimerKind::Retry),
+                TimerKey::LineOpening(4),
+                TimerKey::ForgetSweep,
                 key(1, TimerKind::Unanswered),
                 key(1, TimerKind::AutoClose),
                 key(2, TimerKind::OfferExpiry)
@@ -216,7 +230,7 @@ mod tests {
             (key(1, TimerKind::KpiFirst), t(10)),
             (key(2, TimerKind::AutoClose), t(5)),
             (key(1, TimerKind::KpiFirst), t(12)),
-            (key(0, TimerKind::ForgetSweep), t(12)),
+            (TimerKey::ForgetSweep, t(12)),
         ];
         let mut armed = TimerTable::default();
         for &(k, at) in &entries {
@@ -234,16 +248,16 @@ mod tests {
         table.arm(key(1, TimerKind::KpiFirst), t(10));
         table.arm(key(1, TimerKind::AutoClose), t(11));
         table.arm(key(2, TimerKind::KpiFirst), t(12));
-        table.arm(key(0, TimerKind::LineOpening(0)), t(13));
+        table.arm(TimerKey::LineOpening(0), t(13));
+        table.arm(TimerKey::ForgetSweep, t(12));
         table.cancel_dialog(1);
-        assert_eq!(table.len(), 2);
+        assert_eq!(table.len(), 3);
         assert_eq!(table.next_deadline(), Some(t(12)));
-        table.cancel_dialog(0);
-        assert_eq!(table.len(), 2, "owner 0's engine-wide timers stay");
         table.cancel_dialog(2);
         assert_eq!(
             table.iter().map(|x| x.1).collect::<Vec<_>>(),
-            vec![key(0, TimerKind::LineOpening(0))]
+            vec![TimerKey::ForgetSweep, TimerKey::LineOpening(0)],
+            "engine-wide timers stay"
         );
     }
 }

@@ -723,10 +723,7 @@ impl Engine {
             self.affinity.insert(key, targets);
         }
         self.dirty_lines.insert(idx);
-        self.timers.cancel(TimerKey {
-            dialog: 0,
-            kind: TimerKind::LineOpening(idx),
-        });
+        self.timers.cancel(TimerKey::LineOpening(idx));
         self.withdraw_offers_outside_queue(at, idx, out);
         // Held dialogs need a fresh opening timer under the new schedule.
         if self.live[idx as usize].held > 0 {

@@ -14,7 +14,7 @@ impl Engine {
     pub(super) fn fire_due(&mut self, at: DateTime<Utc>, out: &mut Vec<Action>) {
         self.catch_up = CatchUp::default();
         while let Some((deadline, key)) = self.timers.pop_due(at) {
-            if key.kind == TimerKind::ForgetSweep
+            if key == TimerKey::ForgetSweep
                 && let Some(last) = last_period_start(deadline, at, FORGET_SWEEP_PERIOD_SECS)
             {
                 // Housekeeping catches up once per call: only the last sweep of the
@@ -24,11 +24,11 @@ impl Engine {
                 continue;
             }
             self.s.now = Some(deadline);
-            if key.kind == TimerKind::OfferExpiry {
-                let count = self.catch_up.expiries.entry(key.dialog).or_insert(0);
+            if let TimerKey::Dialog(id, TimerKind::OfferExpiry) = key {
+                let count = self.catch_up.expiries.entry(id).or_insert(0);
                 *count += 1;
                 if *count >= MAX_OFFER_EXPIRIES_PER_CATCH_UP {
-                    self.catch_up.deferred.insert(key.dialog);
+                    self.catch_up.deferred.insert(id);
                 }
             }
             self.fire(deadline, key, out);
@@ -51,12 +51,18 @@ impl Engine {
     }
 
     pub(super) fn fire(&mut self, at: DateTime<Utc>, key: TimerKey, out: &mut Vec<Action>) {
-        let id = key.dialog;
-        match key.kind {
-            TimerKind::LineOpening(line) => {
+        let (id, kind) = match key {
+            TimerKey::LineOpening(line) => {
                 self.dirty_lines.insert(line);
+                return;
             }
-            TimerKind::ForgetSweep => self.forget_inactive(at),
+            TimerKey::ForgetSweep => {
+                self.forget_inactive(at);
+                return;
+            }
+            TimerKey::Dialog(id, kind) => (id, kind),
+        };
+        match kind {
             TimerKind::OfferExpiry => {
                 let Some(DialogState::Offered { operators, .. }) =
                     self.dialog_ref(id).map(|d| d.state.clone())
@@ -96,7 +102,7 @@ impl Engine {
                 out.push(Action::KpiOverdue {
                     dialog: id,
                     operator,
-                    kpi: if key.kind == TimerKind::KpiFirst {
+                    kpi: if kind == TimerKind::KpiFirst {
                         Kpi::FirstResponse
                     } else {
                         Kpi::NextResponse
@@ -121,10 +127,7 @@ impl Engine {
     /// armed. Sweeps run at every UTC midnight, whenever the host happens to call, so
     /// every host pattern sweeps at the same instants.
     pub(super) fn arm_forget_sweep(&mut self, at: DateTime<Utc>) {
-        let key = TimerKey {
-            dialog: 0,
-            kind: TimerKind::ForgetSweep,
-        };
+        let key = TimerKey::ForgetSweep;
         if self.s.forget_clients_after_days > 0
             && self.timers.deadline(key).is_none()
             && let Some(next) = next_period_start(at, FORGET_SWEEP_PERIOD_SECS)
@@ -147,13 +150,7 @@ impl Engine {
                 .retain(|c| c.open.is_some() || c.last_seen > horizon);
         }
         if let Some(next) = next_period_start(at, FORGET_SWEEP_PERIOD_SECS) {
-            self.timers.arm(
-                TimerKey {
-                    dialog: 0,
-                    kind: TimerKind::ForgetSweep,
-                },
-                next,
-            );
+            self.timers.arm(TimerKey::ForgetSweep, next);
         }
     }
 }

@@ -42,10 +42,7 @@ impl Engine {
                 }
                 if self
                     .timers
-                    .deadline(TimerKey {
-                        dialog: id,
-                        kind: TimerKind::OfferExpiry,
-                    })
+                    .deadline(TimerKey::Dialog(id, TimerKind::OfferExpiry))
                     .is_none()
                 {
                     return Err(format!("dialog {id} is offered without an expiry timer"));
@@ -115,7 +112,9 @@ impl Engine {
             ));
         }
         for (_, key) in self.timers.iter() {
-            if key.dialog != 0 && !self.s.dialogs.contains_key(&key.dialog) {
+            if let Some(dialog) = key.dialog()
+                && !self.s.dialogs.contains_key(&dialog)
+            {
                 return Err(format!(
                     "timer {:?} belongs to a dialog that is not open",
                     key
@@ -286,8 +285,8 @@ pub(super) fn check_references(state: &State, timers: &[(TimerKey, Stamp)]) -> R
         }
     }
     for (key, _) in timers {
-        if let TimerKind::LineOpening(line) = key.kind
-            && (key.dialog != 0 || !line_ok(line))
+        if let TimerKey::LineOpening(line) = key
+            && !line_ok(*line)
         {
             return Err(format!("timer {key:?} names a line that does not exist"));
         }

@@ -51,10 +51,12 @@ use check::Checked;
 use clients::ClientHistory;
 use invariants::check_references;
 
-/// The snapshot format version; `Engine::restore` rejects any other. Version 2:
-/// explanations record the chosen operators, not a verdict per queue operator;
-/// timestamps are numbers in the binary encoding; dialog states are externally tagged.
-pub const SNAPSHOT_VERSION: u32 = 2;
+/// The snapshot format version; `Engine::restore` rejects any other. Version 3: timer
+/// keys name their owner (a dialog's timer, a line's opening, the forget sweep) instead
+/// of a dialog id with 0 for engine-wide timers. Version 2: explanations record the
+/// chosen operators, not a verdict per queue operator; timestamps are numbers in the
+/// binary encoding; dialog states are externally tagged.
+pub const SNAPSHOT_VERSION: u32 = 3;
 
 /// What the engine remembers about a client in one line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -105,22 +105,16 @@ impl Engine {
     }
 
     pub(super) fn arm(&mut self, dialog: DialogId, kind: TimerKind, at: DateTime<Utc>) {
-        self.timers.arm(TimerKey { dialog, kind }, at);
+        self.timers.arm(TimerKey::Dialog(dialog, kind), at);
     }
 
     pub(super) fn cancel(&mut self, dialog: DialogId, kind: TimerKind) {
-        self.timers.cancel(TimerKey { dialog, kind });
+        self.timers.cancel(TimerKey::Dialog(dialog, kind));
     }
 
     pub(super) fn arm_line_opening(&mut self, at: DateTime<Utc>, line: LineIdx) {
         if let Some(opening) = self.schedule(line).and_then(|s| s.next_opening(at)) {
-            self.timers.arm(
-                TimerKey {
-                    dialog: 0,
-                    kind: TimerKind::LineOpening(line),
-                },
-                opening,
-            );
+            self.timers.arm(TimerKey::LineOpening(line), opening);
         }
     }
 
