@@ -240,7 +240,9 @@ impl Engine {
         kind: TimerKind,
         after: u64,
     ) {
-        let Some(d) = self.dialog_ref(id) else { return };
+        let Some(d) = self.known_dialog(id) else {
+            return;
+        };
         let line = d.line;
         let business = self.line(line).config.kpi.business_hours_only;
         let deadline = match (business, self.schedule(line)) {
@@ -489,7 +491,9 @@ impl Engine {
         id: DialogId,
         out: &mut Vec<Action>,
     ) {
-        let Some(d) = self.dialog_ref(id) else { return };
+        let Some(d) = self.known_dialog(id) else {
+            return;
+        };
         let line = d.line;
         let operator = d.state.owner();
         let config = &self.line(line).config;

@@ -92,7 +92,9 @@ impl Engine {
                 }
             }
             TimerKind::KpiFirst | TimerKind::KpiNext => {
-                let Some(d) = self.dialog_ref(id) else { return };
+                let Some(d) = self.known_dialog(id) else {
+                    return;
+                };
                 let kpi = &self.line(d.line).config.kpi;
                 let operator = d.state.owner().map(|op| self.operator_id(op).to_owned());
                 let text = kpi
@@ -112,7 +114,9 @@ impl Engine {
                 });
             }
             TimerKind::AutoClose => {
-                let Some(d) = self.dialog_ref(id) else { return };
+                let Some(d) = self.known_dialog(id) else {
+                    return;
+                };
                 let text = &self.line(d.line).config.auto_close.text;
                 if !text.is_empty() {
                     out.push(send(id, MessageKind::AutoClose, text));

@@ -796,6 +796,16 @@ impl Engine {
         self.s.dialogs.get(&id).map(|d| &**d)
     }
 
+    /// A dialog the caller knows to be open (its timers fire, it is being routed or
+    /// closed). That it is open is an invariant: asserted in debug builds (the property
+    /// tests and the fuzzers run with it); a release build skips the step rather than
+    /// panic.
+    fn known_dialog(&self, id: DialogId) -> Option<&Dialog> {
+        let d = self.dialog_ref(id);
+        debug_assert!(d.is_some(), "invariant: dialog {id} is open");
+        d
+    }
+
     fn schedule(&self, line: LineIdx) -> Option<&Schedule> {
         self.schedules.get(line as usize).and_then(Option::as_ref)
     }

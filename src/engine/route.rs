@@ -179,7 +179,9 @@ impl Engine {
 
     /// Route a dialog in state `Routing`: assign, offer, or queue it.
     pub(super) fn route(&mut self, at: DateTime<Utc>, id: DialogId, out: &mut Vec<Action>) {
-        let Some(d) = self.dialog_ref(id) else { return };
+        let Some(d) = self.known_dialog(id) else {
+            return;
+        };
         let line = d.line;
         if self.held_closed(line, at) {
             self.explain_decision(at, id, Decision::OffHours, Vec::new());
@@ -249,7 +251,9 @@ impl Engine {
         operators: Vec<OperatorIdx>,
         out: &mut Vec<Action>,
     ) {
-        let Some(d) = self.dialog_ref(id) else { return };
+        let Some(d) = self.known_dialog(id) else {
+            return;
+        };
         let line = d.line;
         let forward = self.line(line).config.queue.forward_after_secs;
         let expires_at = later(at, forward).unwrap_or(at);
@@ -277,7 +281,9 @@ impl Engine {
 
     /// Put a dialog in the waiting queue; `queued` is emitted when the reason changes.
     pub(super) fn enqueue(&mut self, id: DialogId, reason: QueueReason, out: &mut Vec<Action>) {
-        let Some(d) = self.dialog_ref(id) else { return };
+        let Some(d) = self.known_dialog(id) else {
+            return;
+        };
         if d.state != (DialogState::Queued { reason }) {
             out.push(Action::Queued { dialog: id, reason });
         }
@@ -290,7 +296,9 @@ impl Engine {
         id: DialogId,
         out: &mut Vec<Action>,
     ) {
-        let Some(d) = self.dialog_ref(id) else { return };
+        let Some(d) = self.known_dialog(id) else {
+            return;
+        };
         let line = d.line;
         let l = self.line(line);
         if l.config.queue.when_nobody_available == WhenNobodyAvailable::AssignAnyway {
@@ -323,7 +331,9 @@ impl Engine {
 
     /// Every candidate of the cycle declined or timed out.
     pub(super) fn no_answer(&mut self, at: DateTime<Utc>, id: DialogId, out: &mut Vec<Action>) {
-        let Some(d) = self.dialog_ref(id) else { return };
+        let Some(d) = self.known_dialog(id) else {
+            return;
+        };
         let line = d.line;
         let policy = self.line(line).config.queue.no_answer.clone();
         if policy.action == NoAnswerAction::Requeue {

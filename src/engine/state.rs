@@ -149,7 +149,9 @@ impl Engine {
         forced: bool,
         out: &mut Vec<Action>,
     ) {
-        let Some(d) = self.dialog_ref(id) else { return };
+        let Some(d) = self.known_dialog(id) else {
+            return;
+        };
         let answered = d.awaiting_since.is_none();
         self.set_state(
             id,
