@@ -738,10 +738,17 @@ impl Engine {
     /// The open dialogs of `line` that some operator is offered or owns (found through
     /// the line's holders, not a scan of every open dialog).
     fn line_dialogs(&self, line: LineIdx) -> Vec<DialogId> {
-        let mut ids: Vec<DialogId> = self.live[line as usize]
-            .holders
-            .keys()
-            .flat_map(|&op| self.holdings[op as usize].iter().copied())
+        self.dialogs_held_by(line, self.live[line as usize].holders.keys().copied())
+    }
+
+    /// The open dialogs of `line` that one of `operators` is offered or owns, by id.
+    fn dialogs_held_by(
+        &self,
+        line: LineIdx,
+        operators: impl Iterator<Item = OperatorIdx>,
+    ) -> Vec<DialogId> {
+        let mut ids: Vec<DialogId> = operators
+            .flat_map(|op| self.holdings[op as usize].iter().copied())
             .filter(|id| self.dialog_ref(*id).is_some_and(|d| d.line == line))
             .collect();
         ids.sort_unstable();
@@ -771,7 +778,8 @@ impl Engine {
         if holders.is_empty() {
             return;
         }
-        for id in self.line_dialogs(line) {
+        // Only the dialogs the departing operators hold, in id order.
+        for id in self.dialogs_held_by(line, holders.iter().copied()) {
             let Some(DialogState::Offered { operators, .. }) =
                 self.dialog_ref(id).map(|d| &d.state)
             else {
