@@ -95,15 +95,17 @@ fn config_strategy(forward: std::ops::RangeInclusive<u64>) -> impl Strategy<Valu
         ),
         line_strategy("sales", forward.clone()),
         line_strategy("support", forward),
+        prop_oneof![3 => Just(0u32), 1 => Just(1u32)],
     )
-        .prop_map(|(ops, sales, support)| {
+        .prop_map(|(ops, sales, support, forget_days)| {
             let operators: Vec<Value> = ops
                 .iter()
                 .zip(OPERATORS)
                 .map(|((max, skills), id)| json!({"id": id, "max_dialogs": max, "skills": skills}))
                 .collect();
-            serde_json::from_value(json!({"operators": operators, "lines": [sales, support]}))
-                .unwrap()
+            serde_json::from_value(json!({"operators": operators, "lines": [sales, support],
+                                          "forget_clients_after_days": forget_days}))
+            .unwrap()
         })
 }
 
@@ -175,7 +177,7 @@ fn input_strategy() -> impl Strategy<Value = Option<Value>> {
 fn steps_strategy(max: usize) -> impl Strategy<Value = Vec<Step>> {
     proptest::collection::vec(
         (
-            prop_oneof![3 => 0i64..=5, 3 => 0i64..=90, 1 => -5i64..=0, 1 => 0i64..=4000],
+            prop_oneof![12 => 0i64..=5, 12 => 0i64..=90, 4 => -5i64..=0, 4 => 0i64..=4000, 1 => 40_000i64..=100_000],
             input_strategy(),
         )
             .prop_map(|(delta, input)| Step { delta, input }),

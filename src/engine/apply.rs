@@ -54,15 +54,13 @@ impl Engine {
     ) {
         let id = self.s.next_dialog;
         self.s.next_dialog += 1;
-        let first_contact = self
-            .client_line_mut(&m.client, line, at)
-            .is_none_or(|record| {
-                let first = record.dialogs == 0;
-                record.dialogs = record.dialogs.saturating_add(1);
-                record.open = Some(id);
-                record.last_seen = at;
-                first
-            });
+        let first_contact = self.s.clients.update(&m.client, line, at, |record| {
+            let first = record.dialogs == 0;
+            record.dialogs = record.dialogs.saturating_add(1);
+            record.open = Some(id);
+            record.last_seen = at;
+            first
+        });
         let crm_found = m.crm.as_ref().is_some_and(|c| c.found);
         let dialog = Dialog {
             id,
@@ -465,13 +463,13 @@ impl Engine {
         let client = d.client.clone();
         self.set_state(id, DialogState::Routing);
         if old_line != line {
-            if let Some(record) = self.client_line_mut(&client, old_line, at) {
+            self.s.clients.update(&client, old_line, at, |record| {
                 record.open = None;
-            }
-            if let Some(record) = self.client_line_mut(&client, line, at) {
+            });
+            self.s.clients.update(&client, line, at, |record| {
                 record.open = Some(id);
                 record.dialogs = record.dialogs.saturating_add(1);
-            }
+            });
         }
         self.move_dialog(id, line);
         if let Some(d) = self.s.dialogs.get_mut(&id) {

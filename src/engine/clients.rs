@@ -12,9 +12,11 @@ use std::borrow::Borrow;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{ClientLine, bulk_map};
+use crate::dialog::LineIdx;
 
 /// A client id with its hash (ordered by hash, then id).
 #[derive(Debug, Clone)]
@@ -110,12 +112,74 @@ impl<'de> Deserialize<'de> for ClientKey {
     }
 }
 
+/// Idle records by when they went idle: (last seen, client hash, line) -> how many
+/// records share that key (colliding client ids can).
+type IdleIndex = BTreeMap<(DateTime<Utc>, u64, LineIdx), u32>;
+
 /// Every client the engine remembers, with a record per line they wrote to.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(transparent)]
+///
+/// It owns its invariant: every record without an open dialog is in the idle index
+/// under its `last_seen`, and no other record is. Records change only through
+/// [`ClientHistory::update`] and [`ClientHistory::remove`], which keep the index, so
+/// the forget sweep finds the records it forgets without looking at the others.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct ClientHistory {
-    #[serde(deserialize_with = "bulk_map")]
     map: BTreeMap<ClientKey, Vec<ClientLine>>,
+    /// Derived from `map` (rebuilt on restore, never persisted).
+    idle: IdleIndex,
+}
+
+impl Serialize for ClientHistory {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.map.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for ClientHistory {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = bulk_map(deserializer)?;
+        Ok(ClientHistory {
+            idle: idle_index(&map),
+            map,
+        })
+    }
+}
+
+/// The idle index a scan of `map` gives.
+fn idle_index(map: &BTreeMap<ClientKey, Vec<ClientLine>>) -> IdleIndex {
+    let mut idle = IdleIndex::new();
+    for (key, lines) in map {
+        for record in lines {
+            if let Some(k) = idle_key(key.hash, record) {
+                *idle.entry(k).or_insert(0) += 1;
+            }
+        }
+    }
+    idle
+}
+
+/// Where `record` of the client with `hash` sits in the idle index, if it is idle.
+fn idle_key(hash: u64, record: &ClientLine) -> Option<(DateTime<Utc>, u64, LineIdx)> {
+    record
+        .open
+        .is_none()
+        .then_some((record.last_seen, hash, record.line))
+}
+
+fn index_remove(idle: &mut IdleIndex, key: Option<(DateTime<Utc>, u64, LineIdx)>) {
+    let Some(key) = key else { return };
+    if let Some(count) = idle.get_mut(&key) {
+        *count -= 1;
+        if *count == 0 {
+            idle.remove(&key);
+        }
+    }
+}
+
+fn index_add(idle: &mut IdleIndex, key: Option<(DateTime<Utc>, u64, LineIdx)>) {
+    if let Some(key) = key {
+        *idle.entry(key).or_insert(0) += 1;
+    }
 }
 
 impl ClientHistory {
@@ -128,29 +192,98 @@ impl ClientHistory {
         self.map.get(&Self::lookup(client) as &dyn KeyParts)
     }
 
-    /// A client's records, to change.
-    pub fn get_mut(&mut self, client: &str) -> Option<&mut Vec<ClientLine>> {
-        self.map.get_mut(&Self::lookup(client) as &dyn KeyParts)
+    /// A client's record in `line`.
+    pub fn line(&self, client: &str, line: LineIdx) -> Option<&ClientLine> {
+        self.get(client)?.iter().find(|c| c.line == line)
     }
 
-    /// A client's records, created empty (with room for one) when missing.
-    pub fn entry(&mut self, client: &str) -> &mut Vec<ClientLine> {
-        self.map
-            .entry(ClientKey::new(client))
-            .or_insert_with(|| Vec::with_capacity(1))
+    /// Change the client's record in `line` (created at `at` when missing) with `f`,
+    /// keeping the idle index in step.
+    pub fn update<R>(
+        &mut self,
+        client: &str,
+        line: LineIdx,
+        at: DateTime<Utc>,
+        f: impl FnOnce(&mut ClientLine) -> R,
+    ) -> R {
+        let hash = fnv1a(client);
+        let lookup = (hash, client);
+        let lines = if self.map.contains_key(&lookup as &dyn KeyParts) {
+            self.map
+                .get_mut(&lookup as &dyn KeyParts)
+                .expect("invariant: the client was just found")
+        } else {
+            // The key is copied only here, not on every lookup.
+            self.map
+                .entry(ClientKey::new(client))
+                .or_insert_with(|| Vec::with_capacity(1))
+        };
+        let pos = match lines.iter().position(|c| c.line == line) {
+            Some(pos) => pos,
+            None => {
+                let record = ClientLine {
+                    line,
+                    open: None,
+                    last_operator: None,
+                    dialogs: 0,
+                    last_seen: at,
+                };
+                index_add(&mut self.idle, idle_key(hash, &record));
+                lines.push(record);
+                lines.len() - 1
+            }
+        };
+        let record = &mut lines[pos];
+        let before = idle_key(hash, record);
+        let result = f(record);
+        let after = idle_key(hash, record);
+        if before != after {
+            index_remove(&mut self.idle, before);
+            index_add(&mut self.idle, after);
+        }
+        result
     }
 
     /// Forget a client.
     pub fn remove(&mut self, client: &str) {
-        self.map.remove(&Self::lookup(client) as &dyn KeyParts);
+        let hash = fnv1a(client);
+        if let Some(lines) = self.map.remove(&(hash, client) as &dyn KeyParts) {
+            for record in &lines {
+                index_remove(&mut self.idle, idle_key(hash, record));
+            }
+        }
     }
 
-    /// Keep the records `keep` approves of; clients left with none are forgotten.
-    pub fn retain(&mut self, mut keep: impl FnMut(&ClientLine) -> bool) {
-        self.map.retain(|_, lines| {
-            lines.retain(&mut keep);
-            !lines.is_empty()
-        });
+    /// Forget every record without an open dialog last seen at or before `horizon`
+    /// (clients left with none are forgotten). Costs the records forgotten, not the
+    /// ones kept.
+    pub fn forget_idle_since(&mut self, horizon: DateTime<Utc>) {
+        while let Some((&(seen, hash, line), _)) = self.idle.first_key_value() {
+            if seen > horizon {
+                break;
+            }
+            self.idle.remove(&(seen, hash, line));
+            // Every client with this hash (one, unless ids collide).
+            let start = (hash, "");
+            let keys: Vec<ClientKey> = self
+                .map
+                .range::<dyn KeyParts, _>((
+                    std::ops::Bound::Included(&start as &dyn KeyParts),
+                    std::ops::Bound::Unbounded,
+                ))
+                .take_while(|(k, _)| k.hash == hash)
+                .map(|(k, _)| k.clone())
+                .collect();
+            for key in keys {
+                let Some(lines) = self.map.get_mut(&key) else {
+                    continue;
+                };
+                lines.retain(|c| !(c.line == line && c.open.is_none() && c.last_seen == seen));
+                if lines.is_empty() {
+                    self.map.remove(&key);
+                }
+            }
+        }
     }
 
     /// Number of clients remembered.
@@ -161,6 +294,12 @@ impl ClientHistory {
     /// Every client with their records (in hash order: deterministic, not alphabetical).
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Vec<ClientLine>)> {
         self.map.iter().map(|(k, v)| (&*k.id, v))
+    }
+
+    /// Whether the idle index is what a scan of the records gives (consistency check).
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn idle_index_is_fresh(&self) -> bool {
+        self.idle == idle_index(&self.map)
     }
 }
 
@@ -179,22 +318,86 @@ mod tests {
         }
     }
 
+    fn at(secs: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap() + chrono::Duration::seconds(secs)
+    }
+
     #[test]
     fn lookups_find_what_was_entered_and_nothing_else() {
         let mut h = ClientHistory::default();
         for i in 0..1000 {
-            h.entry(&format!("tg:{i}")).push(record(i % 3));
+            h.update(&format!("tg:{i}"), i % 3, at(0), |_| ());
         }
         assert_eq!(h.len(), 1000);
         assert_eq!(h.get("tg:7").map(|l| l[0].line), Some(1));
         assert!(h.get("tg:1000").is_none());
-        h.get_mut("tg:8").unwrap().push(record(2));
+        h.update("tg:8", 0, at(0), |r| r.dialogs = 5);
         assert_eq!(h.get("tg:8").unwrap().len(), 2);
+        assert_eq!(h.line("tg:8", 0).map(|r| r.dialogs), Some(5));
+        assert_eq!(h.line("tg:8", 2).map(|r| r.dialogs), Some(0));
         h.remove("tg:8");
         assert!(h.get("tg:8").is_none());
-        h.retain(|c| c.line != 0);
-        assert!(h.get("tg:3").is_none() && h.get("tg:4").is_some());
         assert_eq!(h.iter().count(), h.len());
+        assert!(h.idle_index_is_fresh());
+    }
+
+    #[test]
+    fn the_sweep_forgets_idle_records_up_to_the_horizon_and_nothing_else() {
+        let mut h = ClientHistory::default();
+        // Idle at 0, 10, 20; one with an open dialog since 0; one reopened.
+        h.update("a", 0, at(0), |_| ());
+        h.update("b", 0, at(10), |_| ());
+        h.update("c", 0, at(20), |_| ());
+        h.update("open", 0, at(0), |r| r.open = Some(1));
+        h.update("back", 0, at(0), |_| ());
+        h.update("back", 0, at(30), |r| r.last_seen = at(30));
+        h.update("two", 0, at(0), |_| ());
+        h.update("two", 1, at(20), |_| ());
+        assert!(h.idle_index_is_fresh());
+        h.forget_idle_since(at(10));
+        let left: Vec<&str> = {
+            let mut ids: Vec<&str> = h.iter().map(|(id, _)| id).collect();
+            ids.sort_unstable();
+            ids
+        };
+        assert_eq!(left, ["back", "c", "open", "two"]);
+        assert_eq!(
+            h.get("two").map(Vec::len),
+            Some(1),
+            "only the old record goes"
+        );
+        assert!(h.idle_index_is_fresh());
+        // Closing the open dialog makes it idle from then on.
+        h.update("open", 0, at(40), |r| {
+            r.open = None;
+            r.last_seen = at(40);
+        });
+        h.forget_idle_since(at(39));
+        assert!(h.get("open").is_some() && h.get("c").is_none());
+        h.forget_idle_since(at(40));
+        assert!(h.get("open").is_none());
+        assert!(h.idle_index_is_fresh());
+    }
+
+    #[test]
+    fn colliding_clients_are_swept_by_their_own_records() {
+        let mut h = ClientHistory::default();
+        for id in ["a", "b"] {
+            let key = ClientKey {
+                hash: 42,
+                id: id.into(),
+            };
+            h.map.insert(key, vec![record(0)]);
+        }
+        h.idle = idle_index(&h.map);
+        assert_eq!(h.idle.values().copied().collect::<Vec<_>>(), [2]);
+        // "a" opens a dialog: one idle record is left under the shared key.
+        h.map.get_mut(&(42u64, "a") as &dyn KeyParts).unwrap()[0].open = Some(1);
+        h.idle = idle_index(&h.map);
+        h.forget_idle_since(at(3600));
+        assert!(h.map.contains_key(&(42u64, "a") as &dyn KeyParts));
+        assert!(!h.map.contains_key(&(42u64, "b") as &dyn KeyParts));
+        assert!(h.idle_index_is_fresh());
     }
 
     #[test]
@@ -217,7 +420,7 @@ mod tests {
     #[test]
     fn serializes_as_a_map_of_client_ids() {
         let mut h = ClientHistory::default();
-        h.entry("c1").push(record(0));
+        h.update("c1", 0, at(0), |_| ());
         let json = serde_json::to_value(&h).unwrap();
         assert!(json.get("c1").is_some(), "{json}");
         let back: ClientHistory = serde_json::from_value(json).unwrap();

@@ -149,9 +149,7 @@ impl Engine {
         }
         // A horizon before the start of representable time forgets nothing.
         if let Some(horizon) = at.checked_sub_signed(Duration::days(i64::from(days))) {
-            self.s
-                .clients
-                .retain(|c| c.open.is_some() || c.last_seen > horizon);
+            self.s.clients.forget_idle_since(horizon);
         }
         if let Some(next) = next_period_start(at, FORGET_SWEEP_PERIOD_SECS) {
             self.timers.arm(TimerKey::ForgetSweep, next);

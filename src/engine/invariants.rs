@@ -83,6 +83,9 @@ impl Engine {
         // there are as many of those records as open dialogs: so each dialog is the
         // open dialog of its client in its line (two records cannot both match one
         // dialog's client and line). One pass over the clients, no lookup by client id.
+        if !self.s.clients.idle_index_is_fresh() {
+            return Err("the idle index of client history is stale".into());
+        }
         let mut pointed = 0usize;
         for (client, lines) in self.s.clients.iter() {
             for (i, c) in lines.iter().enumerate() {

@@ -824,48 +824,8 @@ impl Engine {
     }
 
     fn client_line(&self, client: &str, line: LineIdx) -> Option<&ClientLine> {
-        self.s.clients.get(client)?.iter().find(|c| c.line == line)
+        self.s.clients.line(client, line)
     }
-
-    /// The client's record in `line`, created when missing.
-    fn client_line_mut(
-        &mut self,
-        client: &str,
-        line: LineIdx,
-        at: DateTime<Utc>,
-    ) -> Option<&mut ClientLine> {
-        client_record(&mut self.s.clients, client, line, at)
-    }
-}
-
-/// The client's record in `line`, created when missing (never `None` in practice: an
-/// `Option` only because the map is looked up again after the insert). A free
-/// function, so callers can hold a dialog while they update its client.
-fn client_record<'a>(
-    clients: &'a mut ClientHistory,
-    client: &str,
-    line: LineIdx,
-    at: DateTime<Utc>,
-) -> Option<&'a mut ClientLine> {
-    let lines = match clients.get(client) {
-        Some(_) => clients.get_mut(client)?,
-        // The key is copied only here, not on every lookup.
-        None => clients.entry(client),
-    };
-    let pos = match lines.iter().position(|c| c.line == line) {
-        Some(pos) => pos,
-        None => {
-            lines.push(ClientLine {
-                line,
-                open: None,
-                last_operator: None,
-                dialogs: 0,
-                last_seen: at,
-            });
-            lines.len() - 1
-        }
-    };
-    lines.get_mut(pos)
 }
 
 /// The reply of an off-hours or no-answer policy: its text or its form, when set.

@@ -133,9 +133,9 @@ impl Engine {
         };
         d.tried.clear();
         d.forced = forced;
-        if let Some(record) = client_record(&mut self.s.clients, &d.client, d.line, at) {
+        self.s.clients.update(&d.client, d.line, at, |record| {
             record.last_operator = Some(op);
-        }
+        });
         self.cancel(id, TimerKind::OfferExpiry);
         self.cancel(id, TimerKind::Retry);
     }
@@ -183,10 +183,10 @@ impl Engine {
         let stats = d.stats();
         let line = d.line;
         self.s.lines[line as usize].totals.add(&stats);
-        if let Some(record) = self.client_line_mut(&d.client, line, at) {
+        self.s.clients.update(&d.client, line, at, |record| {
             record.open = None;
             record.last_seen = at;
-        }
+        });
         out.push(Action::DialogClosed {
             dialog: id,
             reason,
