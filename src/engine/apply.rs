@@ -677,7 +677,7 @@ impl Engine {
             });
             self.schedules.push(schedule);
             self.live.push(LiveCounts::default());
-            self.waiting.push(WaitingQueue::new());
+            self.waiting.push(LineWaiting::default());
             self.ready.grow(self.s.lines.len(), self.s.operators.len());
             self.replace_queue(idx, queue);
             return;
@@ -700,7 +700,7 @@ impl Engine {
         } else {
             Vec::new()
         };
-        let waiting_keys: Vec<(Reverse<i32>, DialogId)> = if affinity_changes {
+        let waiting_keys: Vec<WaitingKey> = if affinity_changes {
             self.waiting[idx as usize].iter().copied().collect()
         } else {
             Vec::new()
@@ -722,6 +722,7 @@ impl Engine {
                     self.dirty_operators.insert(*op);
                 }
             }
+            self.waiting[idx as usize].set_affine(key, !targets.is_empty());
             self.affinity.insert(key, targets);
         }
         self.dirty_lines.insert(idx);

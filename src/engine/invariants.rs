@@ -79,6 +79,16 @@ impl Engine {
         if waiting != queued {
             return Err("waiting queues hold dialogs that are not queued".into());
         }
+        let fresh = self.fresh_waiting();
+        if fresh.len() != self.waiting.len()
+            || self
+                .waiting
+                .iter()
+                .zip(&fresh)
+                .any(|(w, f)| !w.is_consistent() || w.normalized() != f.normalized())
+        {
+            return Err("waiting queues' groups or marks do not match the waiting dialogs".into());
+        }
         // Every client record's open dialog is a dialog of that client and line, and
         // there are as many of those records as open dialogs: so each dialog is the
         // open dialog of its client in its line (two records cannot both match one

@@ -28,8 +28,8 @@ use crate::input::{ClientMessage, Input, PresenceStatus};
 use crate::limits::Limits;
 use crate::operator::{Operator, Verdict};
 use crate::routing::{
-    Decision, ExplainEntry, ExplainView, Explanation, Line, RankKey, ReadyIndex, WaitingQueue,
-    forced_order, involved, rank_key,
+    Decision, ExplainEntry, ExplainView, Explanation, Line, RankKey, ReadyIndex, forced_order,
+    involved, rank_key,
 };
 use crate::schedule::Schedule;
 use crate::stats::{LineStats, LiveCounts};
@@ -45,11 +45,13 @@ mod fire;
 mod invariants;
 mod route;
 mod state;
+mod waiting;
 
-use affinity::{Affinity, AffinityTarget};
+use affinity::{Affinity, AffinityTarget, WaitingKey};
 use check::Checked;
 use clients::ClientHistory;
 use invariants::check_references;
+use waiting::LineWaiting;
 
 /// The snapshot format version; `Engine::restore` rejects any other. Version 3: timer
 /// keys name their owner (a dialog's timer, a line's opening, the forget sweep) instead
@@ -163,7 +165,8 @@ pub struct Engine {
     operator_index: HashMap<String, OperatorIdx>,
     line_index: HashMap<String, LineIdx>,
     schedules: Vec<Option<Schedule>>,
-    waiting: Vec<WaitingQueue>,
+    /// Per line, its waiting dialogs (derived; kept by `set_state`).
+    waiting: Vec<LineWaiting>,
     /// Operators who may have become eligible since the last dispatch.
     dirty_operators: BTreeSet<OperatorIdx>,
     /// Lines whose whole waiting queue must be looked at again (config change, opening).
@@ -355,15 +358,28 @@ impl Engine {
             .map(|l| l.queue.iter().copied().collect())
             .collect();
         self.rebuild_ready();
-        self.waiting = vec![WaitingQueue::new(); self.s.lines.len()];
+        self.waiting = self.fresh_waiting();
+        self.affinity = self.fresh_affinity();
+    }
+
+    /// Every line's waiting dialogs as a scan of the open dialogs makes them (restore,
+    /// and the consistency check).
+    fn fresh_waiting(&self) -> Vec<LineWaiting> {
+        let mut waiting = vec![LineWaiting::default(); self.s.lines.len()];
         for d in self.s.dialogs.values() {
-            if matches!(d.state, DialogState::Queued { .. })
-                && let Some(w) = self.waiting.get_mut(d.line as usize)
+            if let DialogState::Queued { reason } = d.state
+                && let Some(w) = waiting.get_mut(d.line as usize)
             {
-                w.insert((Reverse(d.priority), d.id));
+                w.insert(
+                    (Reverse(d.priority), d.id),
+                    &d.skills,
+                    &d.language,
+                    reason == QueueReason::OffHours,
+                    !self.affinity_of(d.id).is_empty(),
+                );
             }
         }
-        self.affinity = self.fresh_affinity();
+        waiting
     }
 
     /// The affinity index as a scan of the waiting dialogs makes it (restore, and the
@@ -371,7 +387,7 @@ impl Engine {
     fn fresh_affinity(&self) -> Affinity {
         let mut affinity = Affinity::default();
         for waiting in &self.waiting {
-            for &key in waiting {
+            for &key in waiting.iter() {
                 affinity.insert(key, self.affinity_of(key.1));
             }
         }

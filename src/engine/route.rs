@@ -381,30 +381,30 @@ impl Engine {
         }
     }
 
+    /// Serve the waiting dialogs of `line` after a line-wide change (its config, its
+    /// opening), in dispatch order. Looks only at the dialogs the change can move (see
+    /// [`LineWaiting::next_movable`]): held ones, ones with an affinity, and the needs
+    /// some ready queue operator of the line meets, so a line where nobody is ready
+    /// and nothing is held costs nothing per waiting dialog.
     pub(super) fn dispatch_line(
         &mut self,
         at: DateTime<Utc>,
         line: LineIdx,
         out: &mut Vec<Action>,
     ) {
-        if self
-            .waiting
-            .get(line as usize)
-            .is_none_or(BTreeSet::is_empty)
-            || self.held_closed(line, at)
-            || self.nothing_to_dispatch(line)
-        {
+        if self.held_closed(line, at) {
             return;
         }
-        let ids: Vec<DialogId> = self.waiting[line as usize]
-            .iter()
-            .map(|&(_, id)| id)
-            .collect();
-        for id in ids {
-            let Some(DialogState::Queued { reason }) = self.dialog_ref(id).map(|d| d.state.clone())
+        let mut cursor = None;
+        while let Some(key) = self.next_movable(line, cursor) {
+            cursor = Some(key);
+            let id = key.1;
+            let Some(DialogState::Queued { reason }) = self.known_dialog(id).map(|d| &d.state)
             else {
+                debug_assert!(false, "invariant: waiting dialog {id} is queued");
                 continue;
             };
+            let reason = *reason;
             if let Some(pick) = self.pick(id) {
                 self.apply_pick(at, id, pick, out);
             } else if reason == QueueReason::OffHours {
@@ -415,20 +415,19 @@ impl Engine {
         }
     }
 
-    /// Whether looking at `line`'s waiting dialogs again can change nothing: none is
-    /// held for the opening, none of its queue operators is ready, and no waiting
-    /// dialog can have been kept from an operator outside the queue by a closed
-    /// `hold_until_open` line (those operators are dispatched when they become
-    /// eligible; see `set_line` for a hold that is lifted). Then the scan is skipped,
-    /// so a config change or an opening costs nothing per waiting dialog.
-    fn nothing_to_dispatch(&self, line: LineIdx) -> bool {
-        let holds = self
-            .line(line)
-            .config
-            .schedule
-            .as_ref()
-            .is_some_and(|s| s.hold_until_open);
-        self.live[line as usize].held == 0 && self.ready.by_line[line as usize].is_empty() && !holds
+    /// The next waiting dialog of `line` after `cursor` that a line-wide change can
+    /// move, with the line's ready operators as they are now.
+    fn next_movable(&self, line: LineIdx, cursor: Option<WaitingKey>) -> Option<WaitingKey> {
+        let l = self.line(line);
+        let ready: Vec<OperatorIdx> = self.ready.by_line[line as usize]
+            .iter()
+            .filter_map(|&(_, _, pos)| l.queue.get(pos as usize).copied())
+            .collect();
+        self.waiting[line as usize].next_movable(cursor, |need| {
+            ready
+                .iter()
+                .any(|&op| self.op(op).qualifies(&need.skills, &need.language).is_ok())
+        })
     }
 
     pub(super) fn dispatch_operator(
@@ -437,7 +436,7 @@ impl Engine {
         op: OperatorIdx,
         out: &mut Vec<Action>,
     ) {
-        let mut cursor: Option<(Reverse<i32>, DialogId)> = None;
+        let mut cursor: Option<WaitingKey> = None;
         loop {
             if self.op(op).presence == PresenceStatus::Dismissed {
                 return;
@@ -453,18 +452,20 @@ impl Engine {
     }
 
     /// The first waiting dialog after `cursor` (in priority-then-age order across
-    /// lines) that `op` could take.
+    /// lines) that `op` could take: in the lines whose queue they are in, only the
+    /// groups of dialogs whose skills and language they have; and the dialogs they
+    /// have an affinity to.
     pub(super) fn next_waiting_for(
         &self,
         at: DateTime<Utc>,
         op: OperatorIdx,
-        cursor: Option<(Reverse<i32>, DialogId)>,
-    ) -> Option<(Reverse<i32>, DialogId)> {
+        cursor: Option<WaitingKey>,
+    ) -> Option<WaitingKey> {
         let lower = cursor.map_or(Bound::Unbounded, Bound::Excluded);
-        let mut best: Option<(Reverse<i32>, DialogId)> = None;
-        let affinity = self.affinity.of(op).into_iter();
-        // Line-wide reasons are checked once per line, not per waiting dialog.
-        let queues = self
+        let mut best: Option<WaitingKey> = None;
+        let operator = self.op(op);
+        // Line-wide reasons are checked once per line, needs once per group.
+        let groups = self
             .waiting
             .iter()
             .enumerate()
@@ -473,8 +474,10 @@ impl Engine {
                     && self.queue_members[*line].contains(&op)
                     && self.line_accepts(op, *line as LineIdx, at)
             })
-            .map(|(_, waiting)| waiting);
-        for waiting in queues.chain(affinity) {
+            .flat_map(|(_, waiting)| waiting.groups())
+            .filter(|g| operator.qualifies(&g.need.skills, &g.need.language).is_ok())
+            .map(|g| &g.dialogs);
+        for waiting in groups.chain(self.affinity.of(op)) {
             let found = waiting
                 .range((lower, Bound::Unbounded))
                 .take_while(|key| best.is_none_or(|b| **key < b))

@@ -28,7 +28,6 @@ impl Engine {
         };
         let (old_counted, new_counted) = (counted(&old), counted(new));
         let (old_involved, new_involved) = (involved(&old), involved(new));
-        let new_queued = matches!(new, DialogState::Queued { .. });
         for &op in old_counted {
             if !new_counted.contains(&op) {
                 self.dirty_operators.insert(op);
@@ -60,19 +59,48 @@ impl Engine {
         }
         reload.clear();
         self.reloaded = reload;
-        let was_queued = matches!(old, DialogState::Queued { .. });
-        if was_queued != new_queued {
-            let key = (Reverse(priority), id);
-            let targets = self.affinity_of(id);
-            if new_queued {
-                self.waiting[line_idx as usize].insert(key);
+        self.requeue_index(id, line_idx, priority, &old);
+        old
+    }
+
+    /// Keep the waiting queue and the affinity index in step with a dialog's move
+    /// from `old` to its current state.
+    fn requeue_index(&mut self, id: DialogId, line: LineIdx, priority: i32, old: &DialogState) {
+        let key = (Reverse(priority), id);
+        let old_reason = match old {
+            DialogState::Queued { reason } => Some(*reason),
+            _ => None,
+        };
+        let Some(d) = self.s.dialogs.get(&id) else {
+            return;
+        };
+        let new_reason = match d.state {
+            DialogState::Queued { reason } => Some(reason),
+            _ => None,
+        };
+        let held = |reason: Option<QueueReason>| reason == Some(QueueReason::OffHours);
+        match (old_reason, new_reason) {
+            (None, Some(reason)) => {
+                let targets = self.affinity_of(id);
+                self.waiting[line as usize].insert(
+                    key,
+                    &d.skills,
+                    &d.language,
+                    held(Some(reason)),
+                    !targets.is_empty(),
+                );
                 self.affinity.insert(key, targets);
-            } else {
-                self.waiting[line_idx as usize].remove(&key);
+            }
+            (Some(_), None) => {
+                let targets = self.affinity_of(id);
+                self.waiting[line as usize].remove(key, &d.skills, &d.language);
                 self.affinity.remove(key, targets);
             }
+            (Some(was), Some(now)) if held(Some(was)) != held(Some(now)) => {
+                self.waiting[line as usize].set_held(key, held(Some(now)));
+            }
+            _ => {}
         }
-        old
     }
 
     /// Add a newly opened dialog (in the transient routing state) to the open dialogs.
