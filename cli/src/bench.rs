@@ -13,7 +13,8 @@
 //! - `scale_ratio_1m_vs_1k`: nanoseconds per input of a hot cycle (client message,
 //!   accept, operator reply, client message, operator reply, close) with 1,000,000
 //!   background dialogs open, divided by the same with 1,000. Background dialogs wait
-//!   in their own line (its operators are offline) with an unanswered timer armed.
+//!   in their own line (two of its operators are offline, the third lacks the
+//!   language they need) with an unanswered timer armed.
 //! - `queue_ratio_10k_vs_10`: the time of one routing decision (a new client message that
 //!   gets an offer; the dialog is then accepted and closed outside the timing to keep the
 //!   engine steady) with 10,000 operators in the queue, divided by the same with 10; the
@@ -26,8 +27,11 @@
 //!   per input of the same timed traffic with 100,000 idle open dialogs divided by the
 //!   same with 1,000. A cost that grows with idle dialogs shows here.
 //! - `config_ratio_100k_vs_1k`: the worst of `set_line` (on the line holding every
-//!   background dialog), `set_operator` (a new operator) and `stats` of that line, per
-//!   call with 100,000 background dialogs divided by the same with 1,000.
+//!   background dialog), `set_operator` (a new operator), `presence` (a queue operator
+//!   of that line going away and coming back) and `stats` of that line, per call with
+//!   100,000 background dialogs divided by the same with 1,000. The background dialogs
+//!   need a language that the line's one online operator lacks, so a config change or an
+//!   operator coming back that looked at every waiting dialog shows here.
 //! - `bytes_per_open_dialog`: live heap bytes (a counting global allocator; requested
 //!   sizes, not the allocator's rounding) that the engine gains while 1,000,000
 //!   background dialogs open, divided by 1,000,000.
@@ -381,7 +385,8 @@ pub fn measure(sizes: &Sizes, quick: bool, verbose: bool) -> Result<Value, Strin
 }
 
 /// Nanoseconds per call of `set_line` (the line holding every background dialog, a
-/// new greeting), `set_operator` (a new operator) and `stats` of that line, with the
+/// new greeting), `set_operator` (a new operator), `presence` (the line's online
+/// operator, away and back) and `stats` of that line, with the
 /// small and the big background; returns the worst big/small ratio and the details.
 fn config_ops(small: &BackgroundEngine, big: &BackgroundEngine) -> Result<(f64, Value), String> {
     const CALLS: usize = 200;
@@ -395,13 +400,21 @@ fn config_ops(small: &BackgroundEngine, big: &BackgroundEngine) -> Result<(f64, 
                 let input = match op {
                     "set_line" => Input::SetLine {
                         line: Box::new(config_line(json!({"id": "bg",
-                            "queue": {"operators": ["bg1", "bg2"]},
+                            "queue": {"operators": ["bg1", "bg2", "bg3"]},
                             "unanswered": {"after_secs": 864_000},
                             "greeting": {"text": format!("Hello #{i}")}}))?),
                     },
                     "set_operator" => Input::SetOperator {
                         operator: serde_json::from_value(json!({"id": format!("new{i}")}))
                             .map_err(|e| e.to_string())?,
+                    },
+                    "presence" => Input::Presence {
+                        operator: "bg3".to_owned(),
+                        status: if i % 2 == 0 {
+                            PresenceStatus::Away
+                        } else {
+                            PresenceStatus::Online
+                        },
                     },
                     _ => {
                         black_box(engine.stats("bg"));
@@ -419,7 +432,7 @@ fn config_ops(small: &BackgroundEngine, big: &BackgroundEngine) -> Result<(f64, 
     };
     let mut worst: f64 = 0.0;
     let mut details = serde_json::Map::new();
-    for op in ["set_line", "set_operator", "stats"] {
+    for op in ["set_line", "set_operator", "presence", "stats"] {
         let (ns_small, ns_big) = (time(small, op)?, time(big, op)?);
         let ratio = ns_big / ns_small;
         worst = worst.max(ratio);
@@ -545,10 +558,11 @@ impl BackgroundEngine {
     /// Build it (the background dialogs open 1 ms apart).
     pub fn build(n: usize) -> Result<Self, String> {
         let config = config(json!({
-            "operators": [{"id": "hot1"}, {"id": "bg1"}, {"id": "bg2"}, {"id": crate::hosts::OPERATOR}],
+            "operators": [{"id": "hot1"}, {"id": "bg1"}, {"id": "bg2"}, {"id": "bg3", "languages": ["en"]},
+                          {"id": crate::hosts::OPERATOR}],
             "lines": [
                 crate::hosts::timed_line(),
-                {"id": "bg", "queue": {"operators": ["bg1", "bg2"]},
+                {"id": "bg", "queue": {"operators": ["bg1", "bg2", "bg3"]},
                  "unanswered": {"after_secs": 864_000}},
                 {"id": "hot", "queue": {"operators": ["hot1"], "distribution": "strict"},
                  "greeting": {"when": "first_contact", "text": "Hello!"},
@@ -577,6 +591,7 @@ impl BackgroundEngine {
                 buf.clear();
                 let mut m = ClientMessage::new("bg", format!("bg{i}"));
                 m.channel = "web".to_owned();
+                m.language = "de".to_owned();
                 m.text = "Hello, I have a question".to_owned();
                 engine
                     .handle_into(start + ms(i as u64 + 1), Input::ClientMessage(m), &mut buf)

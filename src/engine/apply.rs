@@ -701,7 +701,7 @@ impl Engine {
             Vec::new()
         };
         let waiting_keys: Vec<WaitingKey> = if affinity_changes {
-            self.waiting[idx as usize].iter().copied().collect()
+            self.waiting[idx as usize].iter().collect()
         } else {
             Vec::new()
         };

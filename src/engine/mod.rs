@@ -387,7 +387,7 @@ impl Engine {
     fn fresh_affinity(&self) -> Affinity {
         let mut affinity = Affinity::default();
         for waiting in &self.waiting {
-            for &key in waiting.iter() {
+            for key in waiting.iter() {
                 affinity.insert(key, self.affinity_of(key.1));
             }
         }
@@ -662,7 +662,7 @@ impl Engine {
             line: line.to_owned(),
             waiting: waiting
                 .iter()
-                .filter_map(|&(_, id)| self.s.dialogs.get(&id))
+                .filter_map(|(_, id)| self.s.dialogs.get(&id))
                 .map(|d| QueueEntry {
                     dialog: d.id,
                     client: d.client.to_string(),

@@ -41,11 +41,12 @@ pub(crate) struct NeedGroup {
 /// The waiting dialogs of one line.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct LineWaiting {
-    /// Every waiting dialog, in dispatch order.
-    all: BTreeSet<WaitingKey>,
-    /// The same dialogs grouped by need: by a stable hash of the need, then the
-    /// groups that share the hash (one, unless needs collide).
+    /// The waiting dialogs grouped by need: by a stable hash of the need, then the
+    /// groups that share the hash (one, unless needs collide). The whole queue in
+    /// dispatch order is the merge of the groups (no second copy of every key).
     by_need: BTreeMap<u64, Vec<NeedGroup>>,
+    /// How many dialogs wait.
+    count: usize,
     /// The dialogs held until the line opens (queued for `off_hours`).
     held: BTreeSet<WaitingKey>,
     /// The dialogs that an operator outside the queue may take.
@@ -82,11 +83,12 @@ impl LineWaiting {
         held: bool,
         affine: bool,
     ) {
-        self.all.insert(key);
         let groups = self.by_need.entry(need_hash(skills, language)).or_default();
         match groups.iter_mut().find(|g| g.need.is(skills, language)) {
             Some(group) => {
-                group.dialogs.insert(key);
+                if !group.dialogs.insert(key) {
+                    return;
+                }
             }
             None => groups.push(NeedGroup {
                 need: Need {
@@ -96,17 +98,19 @@ impl LineWaiting {
                 dialogs: BTreeSet::from([key]),
             }),
         }
+        self.count += 1;
         self.set_held(key, held);
         self.set_affine(key, affine);
     }
 
     /// Take a dialog out (with the need it was added with).
     pub fn remove(&mut self, key: WaitingKey, skills: &[String], language: &str) {
-        self.all.remove(&key);
         let hash = need_hash(skills, language);
         if let Some(groups) = self.by_need.get_mut(&hash) {
             if let Some(i) = groups.iter().position(|g| g.need.is(skills, language)) {
-                groups[i].dialogs.remove(&key);
+                if groups[i].dialogs.remove(&key) {
+                    self.count -= 1;
+                }
                 if groups[i].dialogs.is_empty() {
                     groups.swap_remove(i);
                 }
@@ -137,24 +141,36 @@ impl LineWaiting {
         }
     }
 
-    /// Every waiting dialog, in dispatch order.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &WaitingKey> {
-        self.all.iter()
+    /// Every waiting dialog, in dispatch order (a merge of the groups: for views and
+    /// bulk changes, which may cost the whole queue).
+    pub fn iter(&self) -> impl Iterator<Item = WaitingKey> + '_ {
+        let mut heads: Vec<_> = self
+            .groups()
+            .map(|g| g.dialogs.iter().copied().peekable())
+            .collect();
+        std::iter::from_fn(move || {
+            let (i, _) = heads
+                .iter_mut()
+                .enumerate()
+                .filter_map(|(i, h)| h.peek().map(|k| (i, *k)))
+                .min_by_key(|&(_, k)| k)?;
+            heads[i].next()
+        })
     }
 
     /// Whether `key` waits here.
     pub fn contains(&self, key: &WaitingKey) -> bool {
-        self.all.contains(key)
+        self.groups().any(|g| g.dialogs.contains(key))
     }
 
     /// How many dialogs wait.
     pub fn len(&self) -> usize {
-        self.all.len()
+        self.count
     }
 
     /// Whether nothing waits.
     pub fn is_empty(&self) -> bool {
-        self.all.is_empty()
+        self.count == 0
     }
 
     /// The groups of waiting dialogs by need.
@@ -192,18 +208,19 @@ impl LineWaiting {
     /// the marks only on waiting dialogs.
     #[cfg(any(test, feature = "test-support"))]
     pub fn is_consistent(&self) -> bool {
+        let all: BTreeSet<WaitingKey> = self.iter().collect();
         let grouped: usize = self.groups().map(|g| g.dialogs.len()).sum();
-        grouped == self.all.len()
+        grouped == self.count
+            && all.len() == self.count
+            && all.iter().copied().eq(self.iter())
             && self.by_need.iter().all(|(&hash, groups)| {
                 !groups.is_empty()
                     && groups.iter().all(|g| {
-                        need_hash(&g.need.skills, &g.need.language) == hash
-                            && !g.dialogs.is_empty()
-                            && g.dialogs.is_subset(&self.all)
+                        need_hash(&g.need.skills, &g.need.language) == hash && !g.dialogs.is_empty()
                     })
             })
-            && self.held.is_subset(&self.all)
-            && self.affine.is_subset(&self.all)
+            && self.held.is_subset(&all)
+            && self.affine.is_subset(&all)
     }
 
     /// The same content in a form that does not depend on the order the groups were
@@ -247,6 +264,7 @@ mod tests {
         w.insert(key(0, 4), &[], "", false, false);
         let order: Vec<u64> = w.iter().map(|k| k.1).collect();
         assert_eq!(order, [3, 1, 2, 4]);
+        assert!(w.contains(&key(0, 2)) && !w.contains(&key(1, 2)));
         assert_eq!(w.groups().count(), 3);
         assert!(w.is_consistent());
         w.remove(key(0, 2), &[], "en");
