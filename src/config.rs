@@ -201,7 +201,9 @@ pub struct CrmConfig {
     pub responsible_checks_availability: bool,
     /// When to ask the host to create a lead.
     pub create_lead: CreateLead,
-    /// A manual transfer to an operator makes them the CRM responsible.
+    /// A manual transfer to an operator makes them the CRM responsible of a lead created
+    /// from this chat (the dialog emitted `create_lead`); a client the CRM already knew
+    /// keeps their responsible.
     pub change_responsible_on_transfer: bool,
 }
 
@@ -402,7 +404,8 @@ pub struct KpiConfig {
     pub next_response_secs: u64,
     /// Who is notified (passed through to the host).
     pub notify: Vec<String>,
-    /// Notice template: `#OPERATOR#` and `#DIALOG#` are filled in.
+    /// Notice template: `#OPERATOR#` becomes the responsible operator's id, or
+    /// "nobody (unassigned)" while nobody is assigned; `#DIALOG#` the dialog id.
     pub text: String,
     /// Count KPI and unanswered time only while the line is open.
     pub business_hours_only: bool,

@@ -64,6 +64,10 @@ impl Engine {
                 first
             });
         let crm_found = m.crm.as_ref().is_some_and(|c| c.found);
+        let crm_lookup_missed = m.crm.as_ref().is_some_and(|c| !c.found);
+        let lead_created = self.line(line).config.crm.create_lead == CreateLead::Auto
+            && crm_lookup_missed
+            && m.can_reply;
         let dialog = Dialog {
             id,
             line,
@@ -71,6 +75,7 @@ impl Engine {
             channel: m.channel.into_boxed_str(),
             can_reply: m.can_reply,
             crm_found,
+            lead_created,
             responsible: m
                 .crm
                 .as_ref()
@@ -103,7 +108,6 @@ impl Engine {
             line: self.line_id(line).to_owned(),
             client: dialog.client.to_string(),
         });
-        let crm_lookup_missed = m.crm.as_ref().is_some_and(|c| !c.found);
         let channel = dialog.channel.to_string();
         let client = dialog.client.to_string();
         self.insert_dialog(dialog);
@@ -124,7 +128,7 @@ impl Engine {
             }
         }
         let config = &self.line(line).config;
-        if config.crm.create_lead == CreateLead::Auto && crm_lookup_missed && m.can_reply {
+        if lead_created {
             out.push(Action::CreateLead {
                 dialog: id,
                 client,
@@ -429,6 +433,7 @@ impl Engine {
         };
         let answered = matches!(d.state, DialogState::Assigned { answered: true, .. });
         let line = d.line;
+        let lead_created = d.lead_created;
         self.set_state(
             id,
             DialogState::Assigned {
@@ -442,7 +447,7 @@ impl Engine {
             operator: self.operator_id(target).to_owned(),
             reason: AssignReason::Transfer,
         });
-        if self.line(line).config.crm.change_responsible_on_transfer {
+        if changes_crm_responsible(&self.line(line).config, lead_created) {
             out.push(Action::CrmResponsibleChanged {
                 dialog: id,
                 operator: self.operator_id(target).to_owned(),
@@ -829,4 +834,11 @@ impl Engine {
         });
         self.ready = ready;
     }
+}
+
+/// Whether a transfer to an operator changes the client's CRM responsible: only with
+/// `crm.change_responsible_on_transfer`, and only for a lead this dialog created
+/// (`create_lead`). A client the CRM already knew keeps their responsible.
+fn changes_crm_responsible(config: &LineConfig, lead_created: bool) -> bool {
+    config.crm.change_responsible_on_transfer && lead_created
 }
