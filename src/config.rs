@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ConfigIssue;
+use crate::input::PresenceStatus;
 use crate::limits::Limits;
 use crate::schedule::Schedule;
 
@@ -40,6 +41,10 @@ pub struct OperatorConfig {
     pub skills: Vec<String>,
     /// Languages the operator speaks; empty means no restriction.
     pub languages: Vec<String>,
+    /// Presence when the engine is created, or when `set_operator` adds this operator
+    /// at run time (default `online`). For an operator the engine already has,
+    /// `set_operator` keeps the live presence: `presence` inputs govern it.
+    pub presence: PresenceStatus,
 }
 
 /// One open line.

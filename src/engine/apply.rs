@@ -807,6 +807,7 @@ impl Engine {
     pub(super) fn set_operator(&mut self, config: OperatorConfig, existing: Option<OperatorIdx>) {
         match existing {
             Some(idx) => {
+                // The live presence stays: `presence` inputs govern it, not the config.
                 self.s.operators[idx as usize].config = config;
                 self.refresh_ready(idx);
                 self.dirty_operators.insert(idx);
