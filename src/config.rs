@@ -69,6 +69,8 @@ pub struct LineConfig {
     pub unanswered: TimedTextConfig,
     /// Sent once when a dialog waits because no operator is available.
     pub nobody_available_text: String,
+    /// Tells a waiting client their place in the queue and the estimated wait.
+    pub queue_position: QueuePositionConfig,
     /// Automatic close after the client's silence.
     pub auto_close: TimedTextConfig,
     /// Closing message.
@@ -328,6 +330,20 @@ pub enum GreetingWhen {
     Never,
 }
 
+/// The queue position message sent to a waiting client (`send_message` kind
+/// `queue_position`): when the dialog is queued (for any reason: nobody available,
+/// parked after no answer, held until the opening), then every `repeat_secs` while it
+/// still waits.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QueuePositionConfig {
+    /// Template (empty = off): `#POSITION#` is the 1-based place in dispatch order among
+    /// the line's waiting dialogs, `#WAIT#` the estimated wait in words ("3 min").
+    pub text: String,
+    /// Send it again this often while the dialog waits (0 = only on queueing).
+    pub repeat_secs: u64,
+}
+
 /// A plain text setting.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -428,6 +444,7 @@ impl Default for LineConfig {
             consent: TextConfig::default(),
             unanswered: TimedTextConfig::default(),
             nobody_available_text: String::new(),
+            queue_position: QueuePositionConfig::default(),
             auto_close: TimedTextConfig::default(),
             closing: TextConfig::default(),
             rating: RatingConfig::default(),
@@ -597,6 +614,7 @@ impl Checker<'_> {
             ("consent.text", &line.consent.text),
             ("unanswered.text", &line.unanswered.text),
             ("nobody_available_text", &line.nobody_available_text),
+            ("queue_position.text", &line.queue_position.text),
             ("auto_close.text", &line.auto_close.text),
             ("closing.text", &line.closing.text),
             ("rating.text", &line.rating.text),
@@ -611,6 +629,10 @@ impl Checker<'_> {
             ("bot.handoff_after_secs", line.bot.handoff_after_secs),
             ("kpi.first_response_secs", line.kpi.first_response_secs),
             ("kpi.next_response_secs", line.kpi.next_response_secs),
+            (
+                "queue_position.repeat_secs",
+                line.queue_position.repeat_secs,
+            ),
         ] {
             self.secs(&format!("{path}.{field}"), secs, 0);
         }

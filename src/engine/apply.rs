@@ -681,10 +681,12 @@ impl Engine {
                 queue: Vec::new(),
                 last_offered: None,
                 totals: Default::default(),
+                wait: Default::default(),
             });
             self.schedules.push(schedule);
             self.live.push(LiveCounts::default());
             self.waiting.push(WaitingQueue::new());
+            self.queue_ranks.push(Default::default());
             self.ready.grow(self.s.lines.len(), self.s.operators.len());
             self.replace_queue(idx, queue);
             return;

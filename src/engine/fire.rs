@@ -79,6 +79,7 @@ impl Engine {
                 self.route(at, id, out);
             }
             TimerKind::BotHandoff => self.bot_stop(at, id, BotStopReason::Timeout, out),
+            TimerKind::QueuePosition => self.repeat_queue_position(at, id, out),
             TimerKind::Unanswered => {
                 let Some(d) = self.s.dialogs.get_mut(&id) else {
                     return;

@@ -43,6 +43,7 @@ mod check;
 mod clients;
 mod fire;
 mod invariants;
+mod position;
 mod route;
 mod state;
 
@@ -50,6 +51,7 @@ use affinity::{Affinity, AffinityTarget};
 use check::Checked;
 use clients::ClientHistory;
 use invariants::check_references;
+use position::QueueRanks;
 
 /// The snapshot format version; `Engine::restore` rejects any other. Version 3: timer
 /// keys name their owner (a dialog's timer, a line's opening, the forget sweep) instead
@@ -164,6 +166,9 @@ pub struct Engine {
     line_index: HashMap<String, LineIdx>,
     schedules: Vec<Option<Schedule>>,
     waiting: Vec<WaitingQueue>,
+    /// Per line, the waiting dialogs as order-statistic trees: a dialog's queue
+    /// position without walking the queue (derived; kept by `set_state`).
+    queue_ranks: QueueRanks,
     /// Operators who may have become eligible since the last dispatch.
     dirty_operators: BTreeSet<OperatorIdx>,
     /// Lines whose whole waiting queue must be looked at again (config change, opening).
@@ -231,6 +236,7 @@ impl Engine {
                     queue: Vec::new(),
                     last_offered: None,
                     totals: Default::default(),
+                    wait: Default::default(),
                 })
                 .collect(),
             dialogs: BTreeMap::new(),
@@ -249,6 +255,7 @@ impl Engine {
             line_index: HashMap::new(),
             schedules: Vec::new(),
             waiting: Vec::new(),
+            queue_ranks: Vec::new(),
             dirty_operators: BTreeSet::new(),
             dirty_lines: BTreeSet::new(),
             holdings: Vec::new(),
@@ -364,6 +371,7 @@ impl Engine {
             }
         }
         self.affinity = self.fresh_affinity();
+        self.queue_ranks = self.fresh_queue_ranks();
     }
 
     /// The affinity index as a scan of the waiting dialogs makes it (restore, and the

@@ -72,6 +72,7 @@ impl Engine {
                 self.affinity.remove(key, targets);
             }
         }
+        self.track_waiting(id, &old);
         old
     }
 
