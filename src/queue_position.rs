@@ -280,7 +280,8 @@ impl WaitEstimate {
             let gap = (now - since).num_milliseconds().max(0);
             self.mean_gap_ms = Some(match self.mean_gap_ms {
                 None => gap,
-                Some(mean) => mean + (gap - mean) / EWMA_DIVISOR,
+                // Saturating: a restored (possibly crafted) mean must not overflow.
+                Some(mean) => mean.saturating_add(gap.saturating_sub(mean) / EWMA_DIVISOR),
             });
         }
         self.since = Some(now);
@@ -428,6 +429,12 @@ mod tests {
         w.served(at(50_000), false);
         assert_eq!(w.mean_gap_ms, Some(110_000));
         assert_eq!(w.since, Some(at(50_000)));
+        // Extreme restored values saturate instead of overflowing.
+        w.mean_gap_ms = Some(i64::MIN);
+        w.served(at(50_001), true);
+        assert!(w.mean_gap_ms.is_some());
+        w.mean_gap_ms = Some(i64::MAX);
+        assert_eq!(w.wait_secs(usize::MAX), Some(i64::MAX / 1000));
     }
 
     #[test]
