@@ -498,6 +498,10 @@ enum openlines_message_kind
      * "rating_request".
      */
     OPENLINES_MESSAGE_RATING_REQUEST = 9,
+    /**
+     * "queue_position".
+     */
+    OPENLINES_MESSAGE_QUEUE_POSITION = 10,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -89,6 +89,7 @@ enum openlines_message_kind
     OPENLINES_MESSAGE_CLOSING = 7,
     OPENLINES_MESSAGE_AUTO_CLOSE = 8,
     OPENLINES_MESSAGE_RATING_REQUEST = 9,
+    OPENLINES_MESSAGE_QUEUE_POSITION = 10,
 };
 typedef uint32_t openlines_message_kind;
 

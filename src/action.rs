@@ -202,6 +202,8 @@ wire_enum!(
         OffHours => "off_hours",
         /// Nobody is available.
         NobodyAvailable => "nobody_available",
+        /// The client's place in the queue and the estimated wait.
+        QueuePosition => "queue_position",
         /// "Please wait" after the unanswered timer.
         Unanswered => "unanswered",
         /// No operator answered the offer cycle.

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ConfigIssue;
+use crate::input::PresenceStatus;
 use crate::limits::Limits;
 use crate::schedule::Schedule;
 
@@ -40,6 +41,10 @@ pub struct OperatorConfig {
     pub skills: Vec<String>,
     /// Languages the operator speaks; empty means no restriction.
     pub languages: Vec<String>,
+    /// Presence when the engine is created, or when `set_operator` adds this operator
+    /// at run time (default `online`). For an operator the engine already has,
+    /// `set_operator` keeps the live presence: `presence` inputs govern it.
+    pub presence: PresenceStatus,
 }
 
 /// One open line.
@@ -64,6 +69,8 @@ pub struct LineConfig {
     pub unanswered: TimedTextConfig,
     /// Sent once when a dialog waits because no operator is available.
     pub nobody_available_text: String,
+    /// Tells a waiting client their place in the queue and the estimated wait.
+    pub queue_position: QueuePositionConfig,
     /// Automatic close after the client's silence.
     pub auto_close: TimedTextConfig,
     /// Closing message.
@@ -201,7 +208,9 @@ pub struct CrmConfig {
     pub responsible_checks_availability: bool,
     /// When to ask the host to create a lead.
     pub create_lead: CreateLead,
-    /// A manual transfer to an operator makes them the CRM responsible.
+    /// A manual transfer to an operator makes them the CRM responsible of a lead created
+    /// from this chat (the dialog emitted `create_lead`); a client the CRM already knew
+    /// keeps their responsible.
     pub change_responsible_on_transfer: bool,
 }
 
@@ -321,6 +330,20 @@ pub enum GreetingWhen {
     Never,
 }
 
+/// The queue position message sent to a waiting client (`send_message` kind
+/// `queue_position`): when the dialog is queued (for any reason: nobody available,
+/// parked after no answer, held until the opening), then every `repeat_secs` while it
+/// still waits.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QueuePositionConfig {
+    /// Template (empty = off): `#POSITION#` is the 1-based place in dispatch order among
+    /// the line's waiting dialogs, `#WAIT#` the estimated wait in words ("3 min").
+    pub text: String,
+    /// Send it again this often while the dialog waits (0 = only on queueing).
+    pub repeat_secs: u64,
+}
+
 /// A plain text setting.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -402,7 +425,8 @@ pub struct KpiConfig {
     pub next_response_secs: u64,
     /// Who is notified (passed through to the host).
     pub notify: Vec<String>,
-    /// Notice template: `#OPERATOR#` and `#DIALOG#` are filled in.
+    /// Notice template: `#OPERATOR#` becomes the responsible operator's id, or
+    /// "nobody (unassigned)" while nobody is assigned; `#DIALOG#` the dialog id.
     pub text: String,
     /// Count KPI and unanswered time only while the line is open.
     pub business_hours_only: bool,
@@ -420,6 +444,7 @@ impl Default for LineConfig {
             consent: TextConfig::default(),
             unanswered: TimedTextConfig::default(),
             nobody_available_text: String::new(),
+            queue_position: QueuePositionConfig::default(),
             auto_close: TimedTextConfig::default(),
             closing: TextConfig::default(),
             rating: RatingConfig::default(),
@@ -589,6 +614,7 @@ impl Checker<'_> {
             ("consent.text", &line.consent.text),
             ("unanswered.text", &line.unanswered.text),
             ("nobody_available_text", &line.nobody_available_text),
+            ("queue_position.text", &line.queue_position.text),
             ("auto_close.text", &line.auto_close.text),
             ("closing.text", &line.closing.text),
             ("rating.text", &line.rating.text),
@@ -603,6 +629,10 @@ impl Checker<'_> {
             ("bot.handoff_after_secs", line.bot.handoff_after_secs),
             ("kpi.first_response_secs", line.kpi.first_response_secs),
             ("kpi.next_response_secs", line.kpi.next_response_secs),
+            (
+                "queue_position.repeat_secs",
+                line.queue_position.repeat_secs,
+            ),
         ] {
             self.secs(&format!("{path}.{field}"), secs, 0);
         }

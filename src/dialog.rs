@@ -72,6 +72,9 @@ pub(crate) struct Dialog {
     pub channel: Box<str>,
     pub can_reply: bool,
     pub crm_found: bool,
+    /// This dialog asked the host to create a CRM lead (`create_lead`): the client's CRM
+    /// record comes from this chat, so a transfer may change its responsible.
+    pub lead_created: bool,
     pub responsible: Option<Box<str>>,
     pub priority: i32,
     pub language: Box<str>,

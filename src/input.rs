@@ -162,11 +162,15 @@ pub struct CrmLookup {
     pub responsible: Option<String>,
 }
 
-/// Operator presence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// Operator presence (the default, `online`, is an operator's presence when the
+/// config does not say).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PresenceStatus {
     /// Working and available.
+    #[default]
     Online,
     /// Away from the desk.
     Away,

@@ -24,6 +24,7 @@ pub mod input;
 pub mod json;
 pub mod limits;
 pub mod operator;
+mod queue_position;
 pub mod routing;
 pub mod schedule;
 pub mod stats;

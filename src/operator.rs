@@ -24,11 +24,11 @@ pub(crate) struct Operator {
 }
 
 impl Operator {
-    /// A new operator, online and idle.
+    /// A new operator, idle, with the presence their config gives.
     pub fn new(config: OperatorConfig) -> Self {
         Operator {
+            presence: config.presence,
             config,
-            presence: PresenceStatus::Online,
             load: 0,
             line_load: BTreeMap::new(),
             last_assigned_at: None,

@@ -23,6 +23,8 @@ pub(crate) struct Line {
     pub last_offered: Option<OperatorIdx>,
     /// Totals of closed dialogs.
     pub totals: LineTotals,
+    /// The recent dispatch rate behind the queue position message's `#WAIT#`.
+    pub wait: crate::queue_position::WaitEstimate,
 }
 
 impl Line {
@@ -289,6 +291,7 @@ mod tests {
             queue,
             last_offered: None,
             totals: LineTotals::default(),
+            wait: Default::default(),
         }
     }
 

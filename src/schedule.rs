@@ -12,15 +12,17 @@
 //!   midnight into the next day; an equal start and end means 24 hours.
 //! - Overlapping or adjacent intervals merge: `09:00-13:00` plus `13:00-18:00` has no closing
 //!   at 13:00, and an overnight interval that runs into the next day's first interval neither.
-//! - An interval belongs to the day it starts on. If that local date is a holiday, the whole
-//!   interval is skipped; an overnight interval that starts on a normal day runs into a
-//!   holiday morning unchanged. Holidays are local calendar dates: `"DD.MM"` every year
+//! - A holiday closes its whole local day. An interval that starts on a holiday is skipped
+//!   whole (the holiday's own overnight interval does not open the next morning either),
+//!   and an overnight interval that starts the evening before a holiday closes at the
+//!   holiday's local midnight. Holidays are local calendar dates: `"DD.MM"` every year
 //!   (`"29.02"` only matters in leap years) or `"YYYY-MM-DD"` for one date.
 //! - DST: a local time skipped by a DST gap counts from the first instant that exists after
 //!   it (02:30 on the spring-forward day in Europe/Warsaw is 03:00 CEST = 01:00Z). A local
-//!   time that occurs twice (fall back) maps to its earliest instant as an interval start
-//!   and to its latest instant as an interval end, so the interval stays continuous and
-//!   covers both repeats.
+//!   time that occurs twice (fall back) means its first occurrence, for interval starts and
+//!   ends alike: New York `00:00-01:00` on the fall-back night closes at 01:00 EDT, and
+//!   does not stay open through the repeated hour (01:30 EDT is outside 00:00-01:00 on any
+//!   reading). Intervals that meet at a repeated time stay continuous.
 //!
 //! Cost: [`Schedule::is_open`] looks at four local dates around the instant.
 //! [`Schedule::next_opening`] and [`Schedule::next_closing`] scan forward day by day without
@@ -100,13 +102,6 @@ pub struct Schedule {
     never_open: bool,
     /// Every local minute of every weekday is covered and there are no holidays.
     always_open: bool,
-}
-
-/// Which instant to take for a local time that occurs twice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Pick {
-    Earliest,
-    Latest,
 }
 
 impl Schedule {
@@ -216,7 +211,7 @@ impl Schedule {
         if self.never_open {
             return false;
         }
-        // A span of local date D lies within [earliest(D 00:00), latest(D+1 23:59)], so only
+        // A span of local date D lies within [earliest(D 00:00), D+2 00:00] (first occurrences), so only
         // the dates around the instant's own local date can hold it (a fall back across
         // midnight can make the local date run one day behind or ahead of the spans).
         // Starts never decrease from one span to the next, so the walk stops at the first
@@ -224,14 +219,14 @@ impl Schedule {
         let mut date = self.first_scan_date(at);
         for _ in 0..4 {
             for span in self.spans_on(date) {
-                let Some(start) = self.local_instant(date, span.start, Pick::Earliest) else {
+                let Some(start) = self.local_instant(date, span.start) else {
                     continue;
                 };
                 if start > at {
                     return false;
                 }
                 if self
-                    .local_instant(date, span.end, Pick::Latest)
+                    .local_instant(date, self.end_minutes(date, *span))
                     .is_some_and(|end| at < end)
                 {
                     return true;
@@ -369,26 +364,38 @@ impl Schedule {
         self.weekly.get(day).map_or(&[], Vec::as_slice)
     }
 
+    /// The end of a local interval that starts on `date`, in minutes after that date's
+    /// local midnight: an overnight interval stops at midnight when the next day is a
+    /// holiday (a holiday closes its whole local day).
+    fn end_minutes(&self, date: NaiveDate, span: LocalSpan) -> u32 {
+        let next_is_holiday = || date.succ_opt().is_some_and(|next| self.is_holiday(next));
+        if span.end > DAY_MINUTES && next_is_holiday() {
+            DAY_MINUTES
+        } else {
+            span.end
+        }
+    }
+
     /// The UTC instants of a local interval that starts on `date`.
     fn instants(&self, date: NaiveDate, span: LocalSpan) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
         Some((
-            self.local_instant(date, span.start, Pick::Earliest)?,
-            self.local_instant(date, span.end, Pick::Latest)?,
+            self.local_instant(date, span.start)?,
+            self.local_instant(date, self.end_minutes(date, span))?,
         ))
     }
 
     /// The instant of the local time `minutes` after local midnight starting `date`.
-    fn local_instant(&self, date: NaiveDate, minutes: u32, pick: Pick) -> Option<DateTime<Utc>> {
+    fn local_instant(&self, date: NaiveDate, minutes: u32) -> Option<DateTime<Utc>> {
         let local = date
             .and_time(chrono::NaiveTime::MIN)
             .checked_add_signed(TimeDelta::try_minutes(i64::from(minutes))?)?;
-        local_to_utc(self.tz, local, pick)
+        local_to_utc(self.tz, local)
     }
 }
 
-/// Maps a local time to an instant: a repeated local time to its earliest or latest instant,
-/// a skipped one to the first instant that exists after it.
-fn local_to_utc(tz: Tz, local: NaiveDateTime, pick: Pick) -> Option<DateTime<Utc>> {
+/// Maps a local time to an instant: a repeated local time to its first occurrence (the
+/// earliest instant), a skipped one to the first instant that exists after it.
+fn local_to_utc(tz: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
     let to_utc = |offset: chrono_tz::TzOffset| {
         local
             .checked_sub_offset(offset.fix())
@@ -398,10 +405,7 @@ fn local_to_utc(tz: Tz, local: NaiveDateTime, pick: Pick) -> Option<DateTime<Utc
         chrono::MappedLocalTime::Single(offset) => to_utc(offset),
         chrono::MappedLocalTime::Ambiguous(a, b) => {
             let (a, b) = (to_utc(a)?, to_utc(b)?);
-            Some(match pick {
-                Pick::Earliest => a.min(b),
-                Pick::Latest => a.max(b),
-            })
+            Some(a.min(b))
         }
         chrono::MappedLocalTime::None => gap_end(tz, local),
     }
@@ -600,11 +604,7 @@ impl<'a> RawSpans<'a> {
         if self.out_of_range {
             return None;
         }
-        local_to_utc(
-            self.schedule.tz,
-            self.date.and_time(chrono::NaiveTime::MIN),
-            Pick::Earliest,
-        )
+        local_to_utc(self.schedule.tz, self.date.and_time(chrono::NaiveTime::MIN))
     }
 }
 
@@ -1200,29 +1200,67 @@ mod tests {
     }
 
     #[test]
-    fn overnight_interval_runs_into_a_holiday_morning() {
+    fn overnight_interval_stops_at_a_holiday_midnight() {
         let week = every_day(&[("22:00", "06:00")]);
         // Tuesday 2026-01-06 is a holiday.
         let s = sched("Europe/Warsaw", &week, &["2026-01-06"]);
-        // Monday's interval runs into the holiday morning unchanged.
-        assert!(s.is_open(local(&s, "2026-01-06 03:00:00")));
+        // A holiday closes its whole local day: Monday's interval stops at midnight.
+        assert!(s.is_open(local(&s, "2026-01-05 23:59:59")));
+        assert!(!s.is_open(local(&s, "2026-01-06 00:00:00")));
+        assert!(!s.is_open(local(&s, "2026-01-06 03:00:00")));
         assert_eq!(
             s.next_closing(local(&s, "2026-01-05 23:00:00")),
-            Some(local(&s, "2026-01-06 06:00:00"))
+            Some(local(&s, "2026-01-06 00:00:00"))
         );
         // The holiday's own interval (Tue 22:00 - Wed 06:00) is skipped entirely.
         assert!(!s.is_open(local(&s, "2026-01-06 23:00:00")));
         assert!(!s.is_open(local(&s, "2026-01-07 03:00:00")));
         assert_eq!(
-            s.next_opening(local(&s, "2026-01-06 06:00:00")),
+            s.next_opening(local(&s, "2026-01-05 23:00:00")),
             Some(local(&s, "2026-01-07 22:00:00"))
         );
+        // Mon 22:00-24:00 (2 h) and Wed 22:00 - Thu 06:00 (8 h).
         assert_eq!(
             s.open_secs_between(
                 local(&s, "2026-01-05 12:00:00"),
                 local(&s, "2026-01-08 12:00:00")
             ),
-            2 * 8 * 3600
+            2 * 3600 + 8 * 3600
+        );
+    }
+
+    #[test]
+    fn christmas_closes_the_whole_day_of_a_night_line() {
+        // A night line every day 22:00-06:00, 25 December a holiday (a Friday in 2026).
+        let week = every_day(&[("22:00", "06:00")]);
+        let s = sched("Europe/Warsaw", &week, &["25.12"]);
+        // Christmas Eve's night shift stops at midnight.
+        assert!(s.is_open(local(&s, "2026-12-24 23:30:00")));
+        assert!(!s.is_open(local(&s, "2026-12-25 00:00:00")));
+        assert!(!s.is_open(local(&s, "2026-12-25 05:59:00")));
+        assert_eq!(
+            s.next_closing(local(&s, "2026-12-24 22:00:00")),
+            Some(local(&s, "2026-12-25 00:00:00"))
+        );
+        // Nothing on the holiday, nor the holiday's own night shift into the 26th.
+        assert!(!s.is_open(local(&s, "2026-12-25 23:00:00")));
+        assert!(!s.is_open(local(&s, "2026-12-26 03:00:00")));
+        assert_eq!(
+            s.next_opening(local(&s, "2026-12-24 23:00:00")),
+            Some(local(&s, "2026-12-26 22:00:00"))
+        );
+        // Business time skips the holiday too: 30 min before midnight, then the 26th.
+        assert_eq!(
+            s.after_open_secs(local(&s, "2026-12-24 23:30:00"), 3600),
+            Some(local(&s, "2026-12-26 22:30:00"))
+        );
+        assert_eq!(
+            s.open_secs_between(
+                local(&s, "2026-12-24 00:00:00"),
+                local(&s, "2026-12-27 00:00:00")
+            ),
+            // 24th 00:00-06:00 (the 23rd's shift), 24th 22:00-24:00, 26th 22:00-24:00.
+            (6 + 2 + 2) * 3600
         );
     }
 
@@ -1350,21 +1388,23 @@ mod tests {
             Some(utc("2026-10-25T05:00:00Z"))
         );
 
-        // A repeated end maps to its last occurrence: 02:30 CET = 01:30Z.
+        // A repeated end also means its first occurrence: 02:30 CEST = 00:30Z; the
+        // repeated 02:00-02:30 CET (01:00Z-01:30Z) is closed.
         let s = sched(tz, &[("sun", &[("00:00", "02:30")])], &[]);
         assert_eq!(
             s.next_opening(utc("2026-10-24T12:00:00Z")),
             Some(utc("2026-10-24T22:00:00Z"))
         );
-        assert!(s.is_open(utc("2026-10-25T01:15:00Z")));
-        assert!(!s.is_open(utc("2026-10-25T01:30:00Z")));
+        assert!(s.is_open(utc("2026-10-25T00:29:59Z")));
+        assert!(!s.is_open(utc("2026-10-25T00:30:00Z")));
+        assert!(!s.is_open(utc("2026-10-25T01:15:00Z")));
         assert_eq!(
             s.next_closing(utc("2026-10-24T23:00:00Z")),
-            Some(utc("2026-10-25T01:30:00Z"))
+            Some(utc("2026-10-25T00:30:00Z"))
         );
         assert_eq!(
             s.open_secs_between(utc("2026-10-24T00:00:00Z"), utc("2026-10-26T00:00:00Z")),
-            3 * 3600 + 1800
+            2 * 3600 + 1800
         );
 
         // Back-to-back intervals meeting at a repeated time stay continuous.
@@ -1400,6 +1440,51 @@ mod tests {
         assert_eq!(
             s.next_opening(utc("2026-10-24T16:00:00Z")),
             Some(utc("2026-10-25T08:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn new_york_repeated_end_is_its_first_occurrence() {
+        // 2026-11-01 (Sunday): 02:00 EDT -> 01:00 EST at 06:00Z; 01:00-02:00 happens twice
+        // (05:00Z-06:00Z EDT, 06:00Z-07:00Z EST).
+        let tz = "America/New_York";
+        assert_eq!(
+            offset_secs(chrono_tz::America::New_York, "2026-11-01T05:59:59Z"),
+            -4 * 3600
+        );
+        assert_eq!(
+            offset_secs(chrono_tz::America::New_York, "2026-11-01T06:00:00Z"),
+            -5 * 3600
+        );
+        let s = sched(tz, &[("sun", &[("00:00", "01:00")])], &[]);
+        assert_eq!(
+            s.next_opening(utc("2026-10-31T12:00:00Z")),
+            Some(utc("2026-11-01T04:00:00Z"))
+        );
+        // Closes at 01:00 EDT, not 01:00 EST: one hour, as on any other Sunday.
+        assert_eq!(
+            s.next_closing(utc("2026-11-01T04:00:00Z")),
+            Some(utc("2026-11-01T05:00:00Z"))
+        );
+        assert!(s.is_open(utc("2026-11-01T04:59:59Z")));
+        // 01:30 EDT is outside 00:00-01:00 on any reading.
+        assert!(!s.is_open(utc("2026-11-01T05:30:00Z")));
+        assert!(!s.is_open(utc("2026-11-01T06:30:00Z")));
+        assert_eq!(
+            s.open_secs_between(utc("2026-10-31T00:00:00Z"), utc("2026-11-02T00:00:00Z")),
+            3600
+        );
+        assert_eq!(
+            s.after_open_secs(utc("2026-11-01T04:30:00Z"), 3600),
+            Some(utc("2026-11-08T05:30:00Z"))
+        );
+        // An interval ending at the end of the repeated hour (02:00, which is not
+        // repeated) still covers both occurrences of 01:xx.
+        let s = sched(tz, &[("sun", &[("00:00", "02:00")])], &[]);
+        assert!(s.is_open(utc("2026-11-01T06:30:00Z")));
+        assert_eq!(
+            s.next_closing(utc("2026-11-01T04:00:00Z")),
+            Some(utc("2026-11-01T07:00:00Z"))
         );
     }
 
@@ -1440,15 +1525,17 @@ mod tests {
             s.next_closing(utc("2026-04-04T14:45:00Z")),
             Some(utc("2026-04-04T16:30:00Z"))
         );
+        // A repeated end means its first occurrence: 01:45 (+11:00) = 14:45Z.
         let s = sched(tz, &[("sun", &[("00:00", "01:45")])], &[]);
-        assert!(s.is_open(utc("2026-04-04T15:10:00Z")));
+        assert!(s.is_open(utc("2026-04-04T14:44:59Z")));
+        assert!(!s.is_open(utc("2026-04-04T15:10:00Z")));
         assert_eq!(
             s.next_closing(utc("2026-04-04T13:00:00Z")),
-            Some(utc("2026-04-04T15:15:00Z"))
+            Some(utc("2026-04-04T14:45:00Z"))
         );
         assert_eq!(
             s.open_secs_between(utc("2026-04-04T00:00:00Z"), utc("2026-04-05T00:00:00Z")),
-            2 * 3600 + 15 * 60
+            3600 + 45 * 60
         );
         let s = sched(tz, &[("sun", ALL_DAY)], &[]);
         assert_eq!(
@@ -1571,13 +1658,15 @@ mod tests {
             s.next_closing(utc("2026-04-05T02:30:00Z")),
             Some(utc("2026-04-05T04:00:00Z"))
         );
+        // A repeated end means its first occurrence: 23:30 (-03) = 02:30Z.
         let s = sched(tz, &[("sat", &[("20:00", "23:30")])], &[]);
         assert_eq!(
             s.open_secs_between(utc("2026-04-04T00:00:00Z"), utc("2026-04-06T00:00:00Z")),
-            4 * 3600 + 1800
+            3 * 3600 + 1800
         );
-        assert!(s.is_open(utc("2026-04-05T03:29:59Z")));
-        assert!(!s.is_open(utc("2026-04-05T03:30:00Z")));
+        assert!(s.is_open(utc("2026-04-05T02:29:59Z")));
+        assert!(!s.is_open(utc("2026-04-05T02:30:00Z")));
+        assert!(!s.is_open(utc("2026-04-05T03:29:59Z")));
         // Sunday's interval starts only when Sunday begins, after both Saturday 23:xx.
         let s = sched(tz, &[("sun", &[("00:00", "01:00")])], &[]);
         assert!(!s.is_open(utc("2026-04-05T03:30:00Z")));

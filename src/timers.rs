@@ -32,6 +32,8 @@ pub enum TimerKind {
     AutoClose,
     /// The rating window ends.
     RatingWindow,
+    /// A waiting client gets their queue position again.
+    QueuePosition,
 }
 
 impl TimerKind {

@@ -49,11 +49,12 @@ fn line_strategy(
             prop_oneof![Just(0u64), 30u64..=200],
             (any::<bool>(), 0u64..=100, any::<bool>(), any::<bool>()),
             (prop_oneof![3 => Just(""), 1 => Just("faq")], 0u64..=100, any::<bool>()),
+            prop_oneof![1 => Just(None), 2 => (0u64..=150).prop_map(Some)],
         ),
     )
         .prop_map(move |(routing, auto)| {
             let (operators, distribution, forward, check, nobody, line_max, excludes, prefer) = routing;
-            let (no_answer, retry, crm_route, crm_checks, unanswered, auto_close, rating, bot) = auto;
+            let (no_answer, retry, crm_route, crm_checks, unanswered, auto_close, rating, bot, position) = auto;
             let (rating_on, window, close_on_rating, during) = rating;
             let (bot_id, handoff, every) = bot;
             json!({
@@ -72,6 +73,10 @@ fn line_strategy(
                 "crm": {"route_to_responsible": crm_route, "responsible_checks_availability": crm_checks, "create_lead": "auto"},
                 "greeting": {"text": "hello"},
                 "nobody_available_text": "busy",
+                "queue_position": match position {
+                    Some(repeat) => json!({"text": "#POSITION# in line, about #WAIT#", "repeat_secs": repeat}),
+                    None => json!({}),
+                },
                 "unanswered": {"after_secs": unanswered, "text": "please wait"},
                 "auto_close": {"after_secs": auto_close, "text": "bye"},
                 "closing": {"text": "thanks"},
@@ -90,6 +95,7 @@ fn config_strategy(forward: std::ops::RangeInclusive<u64>) -> impl Strategy<Valu
             (
                 0u32..=3,
                 proptest::sample::subsequence(vec!["vip", "billing"], 0..=2),
+                prop_oneof![4 => Just("online"), 1 => Just("offline"), 1 => Just("away")],
             ),
             4,
         ),
@@ -101,7 +107,9 @@ fn config_strategy(forward: std::ops::RangeInclusive<u64>) -> impl Strategy<Valu
             let operators: Vec<Value> = ops
                 .iter()
                 .zip(OPERATORS)
-                .map(|((max, skills), id)| json!({"id": id, "max_dialogs": max, "skills": skills}))
+                .map(|((max, skills, presence), id)| {
+                    json!({"id": id, "max_dialogs": max, "skills": skills, "presence": presence})
+                })
                 .collect();
             serde_json::from_value(json!({"operators": operators, "lines": [sales, support],
                                           "forget_clients_after_days": forget_days}))

@@ -14,8 +14,9 @@ use openlines_cli::scenario::Scenario;
 use serde_json::Value;
 
 /// Scenarios that together touch most features (schedules and DST, bot, rating, KPI,
-/// CRM, all-mode, load excludes, transfers, presence churn, config changes).
-const PICKS: [&str; 10] = [
+/// CRM, all-mode, load excludes, transfers, presence churn, config changes, queue
+/// position messages).
+const PICKS: [&str; 11] = [
     "auto-bot",
     "auto-closing-rating",
     "auto-dst-warsaw",
@@ -26,6 +27,7 @@ const PICKS: [&str; 10] = [
     "routing-set-line-adds-operator",
     "routing-transfer-to-same-line",
     "routing-availability-flapping",
+    "auto-queue-position",
 ];
 
 fn main() {

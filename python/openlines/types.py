@@ -84,6 +84,7 @@ MessageKind = Literal[
     "greeting",
     "off_hours",
     "nobody_available",
+    "queue_position",
     "unanswered",
     "no_answer",
     "closing",

@@ -50,6 +50,7 @@ def rich_config() -> Dict[str, Any]:
                 "consent": {"text": "We store your data"},
                 "unanswered": {"after_secs": 300, "text": "Please wait"},
                 "nobody_available_text": "Nobody is here",
+                "queue_position": {"text": "You are #POSITION# in line", "repeat_secs": 0},
                 "auto_close": {"after_secs": 3600, "text": "Closed for silence"},
                 "closing": {"text": "Thank you!"},
                 "rating": {"enabled": True, "text": "Rate us 1-5", "window_secs": 600},

@@ -16,7 +16,7 @@ STEPS: List[Tuple[float, Optional[dict[str, Any]]]] = [
     (60, None),
     (120, None),
     (130, {"type": "client_message", "line": "sales", "client": "c2", "priority": 1,
-           "language": "", "skills": []}),
+           "language": "", "skills": [], "crm": {"found": False}}),
     (131, {"type": "accept", "dialog": 2, "operator": "ann"}),
     (132, {"type": "transfer", "dialog": 2, "operator": "ann", "to_operator": "bob"}),
     (133, {"type": "pin", "dialog": 2, "operator": "bob", "pinned": True}),

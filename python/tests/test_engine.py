@@ -58,8 +58,8 @@ def test_every_input_and_action_kind_dict_vs_typed() -> None:
     produced = {a.type for step in by_dict for a in step}
     assert produced == ALL_ACTION_TYPES, ALL_ACTION_TYPES - produced
     kinds = {a.kind for step in by_dict for a in step if isinstance(a, openlines.SendMessage)}
-    assert {"consent", "greeting", "off_hours", "nobody_available", "unanswered",
-            "closing", "rating_request"} <= kinds
+    assert {"consent", "greeting", "off_hours", "nobody_available", "queue_position",
+            "unanswered", "closing", "rating_request"} <= kinds
 
 
 def test_typed_inputs_round_trip_their_dicts() -> None:

@@ -84,6 +84,7 @@ pub fn builtin_config(operators: usize, lines: usize) -> Config {
             max_dialogs: 4,
             skills: Vec::new(),
             languages: Vec::new(),
+            ..OperatorConfig::default()
         })
         .collect();
     let n_lines = lines.clamp(1, 3);

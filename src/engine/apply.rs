@@ -62,6 +62,10 @@ impl Engine {
             first
         });
         let crm_found = m.crm.as_ref().is_some_and(|c| c.found);
+        let crm_lookup_missed = m.crm.as_ref().is_some_and(|c| !c.found);
+        let lead_created = self.line(line).config.crm.create_lead == CreateLead::Auto
+            && crm_lookup_missed
+            && m.can_reply;
         let dialog = Dialog {
             id,
             line,
@@ -69,6 +73,7 @@ impl Engine {
             channel: m.channel.into_boxed_str(),
             can_reply: m.can_reply,
             crm_found,
+            lead_created,
             responsible: m
                 .crm
                 .as_ref()
@@ -101,7 +106,6 @@ impl Engine {
             line: self.line_id(line).to_owned(),
             client: dialog.client.to_string(),
         });
-        let crm_lookup_missed = m.crm.as_ref().is_some_and(|c| !c.found);
         let channel = dialog.channel.to_string();
         let client = dialog.client.to_string();
         self.insert_dialog(dialog);
@@ -122,7 +126,7 @@ impl Engine {
             }
         }
         let config = &self.line(line).config;
-        if config.crm.create_lead == CreateLead::Auto && crm_lookup_missed && m.can_reply {
+        if lead_created {
             out.push(Action::CreateLead {
                 dialog: id,
                 client,
@@ -427,6 +431,7 @@ impl Engine {
         };
         let answered = matches!(d.state, DialogState::Assigned { answered: true, .. });
         let line = d.line;
+        let lead_created = d.lead_created;
         self.set_state(
             id,
             DialogState::Assigned {
@@ -440,7 +445,7 @@ impl Engine {
             operator: self.operator_id(target).to_owned(),
             reason: AssignReason::Transfer,
         });
-        if self.line(line).config.crm.change_responsible_on_transfer {
+        if changes_crm_responsible(&self.line(line).config, lead_created) {
             out.push(Action::CrmResponsibleChanged {
                 dialog: id,
                 operator: self.operator_id(target).to_owned(),
@@ -674,10 +679,12 @@ impl Engine {
                 queue: Vec::new(),
                 last_offered: None,
                 totals: Default::default(),
+                wait: Default::default(),
             });
             self.schedules.push(schedule);
             self.live.push(LiveCounts::default());
             self.waiting.push(LineWaiting::default());
+            self.queue_ranks.push(Default::default());
             self.ready.grow(self.s.lines.len(), self.s.operators.len());
             self.replace_queue(idx, queue);
             return;
@@ -801,6 +808,7 @@ impl Engine {
     pub(super) fn set_operator(&mut self, config: OperatorConfig, existing: Option<OperatorIdx>) {
         match existing {
             Some(idx) => {
+                // The live presence stays: `presence` inputs govern it, not the config.
                 self.s.operators[idx as usize].config = config;
                 self.refresh_ready(idx);
                 self.dirty_operators.insert(idx);
@@ -828,4 +836,11 @@ impl Engine {
         });
         self.ready = ready;
     }
+}
+
+/// Whether a transfer to an operator changes the client's CRM responsible: only with
+/// `crm.change_responsible_on_transfer`, and only for a lead this dialog created
+/// (`create_lead`). A client the CRM already knew keeps their responsible.
+fn changes_crm_responsible(config: &LineConfig, lead_created: bool) -> bool {
+    config.crm.change_responsible_on_transfer && lead_created
 }

@@ -79,6 +79,7 @@ impl Engine {
                 self.route(at, id, out);
             }
             TimerKind::BotHandoff => self.bot_stop(at, id, BotStopReason::Timeout, out),
+            TimerKind::QueuePosition => self.repeat_queue_position(at, id, out),
             TimerKind::Unanswered => {
                 let Some(d) = self.s.dialogs.get_mut(&id) else {
                     return;
@@ -97,10 +98,7 @@ impl Engine {
                 };
                 let kpi = &self.line(d.line).config.kpi;
                 let operator = d.state.owner().map(|op| self.operator_id(op).to_owned());
-                let text = kpi
-                    .text
-                    .replace("#OPERATOR#", operator.as_deref().unwrap_or(""))
-                    .replace("#DIALOG#", &id.to_string());
+                let text = kpi_text(&kpi.text, operator.as_deref(), id);
                 out.push(Action::KpiOverdue {
                     dialog: id,
                     operator,
@@ -204,6 +202,33 @@ mod tests {
         assert_eq!(
             last_period_start(midnight, midnight + Duration::days(3650), 86_400),
             Some(midnight + Duration::days(3650))
+        );
+    }
+}
+
+/// What `#OPERATOR#` becomes in a KPI notice while nobody is assigned (the dialog is
+/// queued, offered or with the bot): a phrase a supervisor reads, not an empty name.
+pub(crate) const KPI_NOBODY: &str = "nobody (unassigned)";
+
+/// A KPI notice's text: `#OPERATOR#` is the responsible operator's id (or
+/// [`KPI_NOBODY`]), `#DIALOG#` the dialog id.
+fn kpi_text(template: &str, operator: Option<&str>, dialog: DialogId) -> String {
+    template
+        .replace("#OPERATOR#", operator.unwrap_or(KPI_NOBODY))
+        .replace("#DIALOG#", &dialog.to_string())
+}
+
+#[cfg(test)]
+mod kpi_text_tests {
+    use super::*;
+
+    #[test]
+    fn names_the_operator_or_nobody() {
+        let t = "#OPERATOR# has not answered dialog #DIALOG#";
+        assert_eq!(kpi_text(t, Some("ann"), 7), "ann has not answered dialog 7");
+        assert_eq!(
+            kpi_text(t, None, 1),
+            "nobody (unassigned) has not answered dialog 1"
         );
     }
 }

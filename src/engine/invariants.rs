@@ -143,6 +143,26 @@ impl Engine {
                     key
                 ));
             }
+            if let TimerKey::Dialog(dialog, TimerKind::QueuePosition) = key
+                && !matches!(
+                    self.s.dialogs.get(&dialog).map(|d| &d.state),
+                    Some(DialogState::Queued { .. })
+                )
+            {
+                return Err(format!(
+                    "dialog {dialog} has a queue position timer but is not waiting"
+                ));
+            }
+        }
+        let ranks = self.fresh_queue_ranks();
+        if self.queue_ranks.len() != ranks.len()
+            || self
+                .queue_ranks
+                .iter()
+                .zip(&ranks)
+                .any(|(kept, fresh)| kept.keys() != fresh.keys())
+        {
+            return Err("the queue position ranks do not match the waiting dialogs".into());
         }
         if self.affinity != self.fresh_affinity() {
             return Err("the affinity index does not match the waiting dialogs".into());

@@ -43,6 +43,7 @@ mod check;
 mod clients;
 mod fire;
 mod invariants;
+mod position;
 mod route;
 mod state;
 mod waiting;
@@ -51,6 +52,7 @@ use affinity::{Affinity, AffinityTarget, WaitingKey};
 use check::Checked;
 use clients::ClientHistory;
 use invariants::check_references;
+use position::QueueRanks;
 use waiting::LineWaiting;
 
 /// The snapshot format version; `Engine::restore` rejects any other. Version 3: timer
@@ -167,6 +169,9 @@ pub struct Engine {
     schedules: Vec<Option<Schedule>>,
     /// Per line, its waiting dialogs (derived; kept by `set_state`).
     waiting: Vec<LineWaiting>,
+    /// Per line, the waiting dialogs as order-statistic trees: a dialog's queue
+    /// position without walking the queue (derived; kept by `set_state`).
+    queue_ranks: QueueRanks,
     /// Operators who may have become eligible since the last dispatch.
     dirty_operators: BTreeSet<OperatorIdx>,
     /// Lines whose whole waiting queue must be looked at again (config change, opening).
@@ -234,6 +239,7 @@ impl Engine {
                     queue: Vec::new(),
                     last_offered: None,
                     totals: Default::default(),
+                    wait: Default::default(),
                 })
                 .collect(),
             dialogs: BTreeMap::new(),
@@ -252,6 +258,7 @@ impl Engine {
             line_index: HashMap::new(),
             schedules: Vec::new(),
             waiting: Vec::new(),
+            queue_ranks: Vec::new(),
             dirty_operators: BTreeSet::new(),
             dirty_lines: BTreeSet::new(),
             holdings: Vec::new(),
@@ -360,6 +367,7 @@ impl Engine {
         self.rebuild_ready();
         self.waiting = self.fresh_waiting();
         self.affinity = self.fresh_affinity();
+        self.queue_ranks = self.fresh_queue_ranks();
     }
 
     /// Every line's waiting dialogs as a scan of the open dialogs makes them (restore,

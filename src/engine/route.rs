@@ -185,7 +185,9 @@ impl Engine {
         let line = d.line;
         if self.held_closed(line, at) {
             self.explain_decision(at, id, Decision::OffHours, Vec::new());
-            self.enqueue(id, QueueReason::OffHours, out);
+            if self.enqueue(id, QueueReason::OffHours, out) {
+                self.announce_queue_position(id, out);
+            }
             self.arm_line_opening(at, line);
             return;
         }
@@ -280,14 +282,22 @@ impl Engine {
     }
 
     /// Put a dialog in the waiting queue; `queued` is emitted when the reason changes.
-    pub(super) fn enqueue(&mut self, id: DialogId, reason: QueueReason, out: &mut Vec<Action>) {
+    /// Returns whether it was (the dialog is newly queued, or for a new reason).
+    pub(super) fn enqueue(
+        &mut self,
+        id: DialogId,
+        reason: QueueReason,
+        out: &mut Vec<Action>,
+    ) -> bool {
         let Some(d) = self.known_dialog(id) else {
-            return;
+            return false;
         };
-        if d.state != (DialogState::Queued { reason }) {
+        let queued = d.state != (DialogState::Queued { reason });
+        if queued {
             out.push(Action::Queued { dialog: id, reason });
         }
         self.set_state(id, DialogState::Queued { reason });
+        queued
     }
 
     pub(super) fn nobody_available(
@@ -318,7 +328,7 @@ impl Engine {
             }
         }
         self.explain_decision(at, id, Decision::NobodyAvailable, Vec::new());
-        self.enqueue(id, QueueReason::NobodyAvailable, out);
+        let queued = self.enqueue(id, QueueReason::NobodyAvailable, out);
         let text = &self.s.lines[line as usize].config.nobody_available_text;
         if let Some(d) = self.s.dialogs.get_mut(&id)
             && !d.nobody_available_sent
@@ -326,6 +336,9 @@ impl Engine {
         {
             d.nobody_available_sent = true;
             out.push(send(id, MessageKind::NobodyAvailable, text));
+        }
+        if queued {
+            self.announce_queue_position(id, out);
         }
     }
 
@@ -347,7 +360,7 @@ impl Engine {
             return;
         }
         self.explain_decision(at, id, Decision::NoAnswer, Vec::new());
-        self.enqueue(id, QueueReason::NoAnswer, out);
+        let queued = self.enqueue(id, QueueReason::NoAnswer, out);
         text_or_form(
             out,
             id,
@@ -355,6 +368,9 @@ impl Engine {
             (policy.action == NoAnswerAction::SendText).then_some(&policy.text),
             (policy.action == NoAnswerAction::SendForm).then_some(&policy.form),
         );
+        if queued {
+            self.announce_queue_position(id, out);
+        }
         if policy.retry_after_secs > 0
             && let Some(deadline) = later(at, policy.retry_after_secs)
         {

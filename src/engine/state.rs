@@ -60,6 +60,7 @@ impl Engine {
         reload.clear();
         self.reloaded = reload;
         self.requeue_index(id, line_idx, priority, &old);
+        self.track_waiting(id, &old);
         old
     }
 

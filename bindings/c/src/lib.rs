@@ -503,6 +503,8 @@ pub enum openlines_message_kind {
     OPENLINES_MESSAGE_AUTO_CLOSE = 8,
     /// "rating_request".
     OPENLINES_MESSAGE_RATING_REQUEST = 9,
+    /// "queue_position".
+    OPENLINES_MESSAGE_QUEUE_POSITION = 10,
 }
 
 /// Why an offer was withdrawn (openlines_action.reason of OPENLINES_ACTION_OFFER_WITHDRAWN).
@@ -599,6 +601,7 @@ fn message_kind_c(k: MessageKind) -> openlines_message_kind {
         MessageKind::Closing => OPENLINES_MESSAGE_CLOSING,
         MessageKind::AutoClose => OPENLINES_MESSAGE_AUTO_CLOSE,
         MessageKind::RatingRequest => OPENLINES_MESSAGE_RATING_REQUEST,
+        MessageKind::QueuePosition => OPENLINES_MESSAGE_QUEUE_POSITION,
     }
 }
 

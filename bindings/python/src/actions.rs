@@ -300,9 +300,9 @@ actions! {
     /// Send a text to the client: ``send_message``.
     ///
     /// Attributes: ``dialog`` (int), ``kind`` (str: consent, greeting, off_hours,
-    /// nobody_available, unanswered, no_answer, closing, auto_close, rating_request),
+    /// nobody_available, queue_position, unanswered, no_answer, closing, auto_close, rating_request),
     /// ``text`` (str).
-    SendMessage = SendMessage ("send_message") { dialog: Int = "The dialog id.", kind: Str = "Why the text is sent (consent, greeting, off_hours, nobody_available, unanswered, no_answer, closing, auto_close, rating_request).", text: Str = "The text." }
+    SendMessage = SendMessage ("send_message") { dialog: Int = "The dialog id.", kind: Str = "Why the text is sent (consent, greeting, off_hours, nobody_available, queue_position, unanswered, no_answer, closing, auto_close, rating_request).", text: Str = "The text." }
 
     /// Offer the dialog to operators until ``expires_at``: ``offer``.
     ///

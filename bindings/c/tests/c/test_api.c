@@ -453,6 +453,31 @@ static void test_last_error_hints_and_rejected_inputs(void) {
     openlines_engine_free(e);
 }
 
+/* An operator configured offline (config "presence") takes nothing; the waiting client
+ * hears their queue position: send_message with OPENLINES_MESSAGE_QUEUE_POSITION. */
+static void test_queue_position(void) {
+    static const char config[] =
+        "{\"operators\":[{\"id\":\"ann\",\"presence\":\"offline\"}],"
+        "\"lines\":[{\"id\":\"sales\",\"queue\":{\"operators\":[\"ann\"]},"
+        "\"queue_position\":{\"text\":\"You are #POSITION# in line\",\"repeat_secs\":60}}]}";
+    openlines_engine *e = new_engine(config);
+    openlines_action a;
+    CHECK_ST(handle_json(e, T0, "{\"type\":\"client_message\",\"line\":\"sales\",\"client\":\"c1\"}"),
+             OPENLINES_OK);
+    CHECK_ST(openlines_engine_clear_actions(e), OPENLINES_OK);
+    CHECK_ST(handle_json(e, T0 + 1000, "{\"type\":\"client_message\",\"line\":\"sales\",\"client\":\"c2\"}"),
+             OPENLINES_OK);
+    CHECK_ST(openlines_engine_next_action(e, &a), OPENLINES_OK);
+    CHECK(a.kind == OPENLINES_ACTION_DIALOG_OPENED && a.dialog == 2);
+    CHECK_ST(openlines_engine_next_action(e, &a), OPENLINES_OK);
+    CHECK(a.kind == OPENLINES_ACTION_QUEUED && a.reason == OPENLINES_QUEUE_NOBODY_AVAILABLE);
+    CHECK_ST(openlines_engine_next_action(e, &a), OPENLINES_OK);
+    CHECK(a.kind == OPENLINES_ACTION_SEND_MESSAGE && a.message_kind == OPENLINES_MESSAGE_QUEUE_POSITION);
+    CHECK(a.text.len == 17 && memcmp(a.text.ptr, "You are 2 in line", 17) == 0);
+    CHECK_ST(openlines_engine_next_action(e, &a), OPENLINES_NO_MORE_ACTIONS);
+    openlines_engine_free(e);
+}
+
 int main(void) {
     test_versions();
     test_new_errors();
@@ -461,6 +486,7 @@ int main(void) {
     test_views_snapshot_restore();
     test_every_input_kind();
     test_last_error_hints_and_rejected_inputs();
+    test_queue_position();
     printf("test_api: %d checks passed\n", g_checks);
     return 0;
 }
