@@ -215,7 +215,7 @@ impl Engine {
         id: DialogId,
         out: &mut Vec<Action>,
     ) {
-        let Some(d) = self.s.dialogs.get_mut(&id) else {
+        let Some(d) = known_mut(&mut self.s.dialogs, id) else {
             return;
         };
         if d.awaiting_since.is_some() {
@@ -265,7 +265,7 @@ impl Engine {
         m: &ClientMessage,
         out: &mut Vec<Action>,
     ) {
-        let Some(d) = self.s.dialogs.get_mut(&id) else {
+        let Some(d) = known_mut(&mut self.s.dialogs, id) else {
             return;
         };
         d.client_messages = d.client_messages.saturating_add(1);
@@ -339,7 +339,7 @@ impl Engine {
     }
 
     pub(super) fn reply(&mut self, at: DateTime<Utc>, id: DialogId) {
-        let Some(d) = self.s.dialogs.get_mut(&id) else {
+        let Some(d) = known_mut(&mut self.s.dialogs, id) else {
             return;
         };
         d.record_reply(at);
@@ -426,7 +426,7 @@ impl Engine {
         target: OperatorIdx,
         out: &mut Vec<Action>,
     ) {
-        let Some(d) = self.s.dialogs.get(&id) else {
+        let Some(d) = self.known_dialog(id) else {
             return;
         };
         let answered = matches!(d.state, DialogState::Assigned { answered: true, .. });
@@ -461,7 +461,7 @@ impl Engine {
         line: LineIdx,
         out: &mut Vec<Action>,
     ) {
-        let Some(d) = self.s.dialogs.get(&id) else {
+        let Some(d) = self.known_dialog(id) else {
             return;
         };
         let old_line = d.line;
@@ -528,7 +528,7 @@ impl Engine {
     }
 
     pub(super) fn pin(&mut self, at: DateTime<Utc>, id: DialogId, pinned: bool) {
-        let Some(d) = self.s.dialogs.get_mut(&id) else {
+        let Some(d) = known_mut(&mut self.s.dialogs, id) else {
             return;
         };
         d.pinned = pinned;
@@ -555,7 +555,7 @@ impl Engine {
         score: u8,
         out: &mut Vec<Action>,
     ) {
-        let Some(d) = self.s.dialogs.get_mut(&id) else {
+        let Some(d) = known_mut(&mut self.s.dialogs, id) else {
             return;
         };
         d.rating = Some(score);
@@ -576,7 +576,7 @@ impl Engine {
         let old = std::mem::replace(&mut self.s.operators[op as usize].presence, status);
         self.refresh_ready(op);
         if status == PresenceStatus::Online || old == PresenceStatus::Dismissed {
-            self.dirty_operators.insert(op);
+            self.call.dirty_operators.insert(op);
         }
         if status == PresenceStatus::Online {
             return;
@@ -641,7 +641,7 @@ impl Engine {
         if rest.is_empty() {
             self.cancel(id, TimerKind::OfferExpiry);
             self.set_state(id, DialogState::Routing);
-            if self.catch_up.deferred.contains(&id) {
+            if self.call.catch_up.deferred.contains(&id) {
                 return; // routed once when the catch-up ends
             }
             self.route(at, id, out);
@@ -726,13 +726,13 @@ impl Engine {
             let targets = self.affinity_of(key.1);
             for target in &targets {
                 if let AffinityTarget::Operator(op) = target {
-                    self.dirty_operators.insert(*op);
+                    self.call.dirty_operators.insert(*op);
                 }
             }
             self.waiting[idx as usize].set_affine(key, !targets.is_empty());
             self.affinity.insert(key, targets);
         }
-        self.dirty_lines.insert(idx);
+        self.call.dirty_lines.insert(idx);
         self.timers.cancel(TimerKey::LineOpening(idx));
         self.withdraw_offers_outside_queue(at, idx, out);
         // Held dialogs need a fresh opening timer under the new schedule.
@@ -811,7 +811,7 @@ impl Engine {
                 // The live presence stays: `presence` inputs govern it, not the config.
                 self.s.operators[idx as usize].config = config;
                 self.refresh_ready(idx);
-                self.dirty_operators.insert(idx);
+                self.call.dirty_operators.insert(idx);
             }
             None => {
                 let idx = self.s.operators.len() as OperatorIdx;
@@ -821,7 +821,7 @@ impl Engine {
                 self.holdings.push(BTreeSet::new());
                 self.ready.grow(self.s.lines.len(), self.s.operators.len());
                 self.affinity.resolve(&id, idx);
-                self.dirty_operators.insert(idx);
+                self.call.dirty_operators.insert(idx);
             }
         }
     }

@@ -12,7 +12,7 @@ impl Engine {
     /// routed once more at `at`. So the work of a call is bounded however long the
     /// host did not tick, and a host that ticks at `next_deadline()` sees no change.
     pub(super) fn fire_due(&mut self, at: DateTime<Utc>, out: &mut Vec<Action>) {
-        self.catch_up = CatchUp::default();
+        self.call.catch_up = CatchUp::default();
         while let Some((deadline, key)) = self.timers.pop_due(at) {
             if key == TimerKey::ForgetSweep
                 && let Some(last) = last_period_start(deadline, at, FORGET_SWEEP_PERIOD_SECS)
@@ -25,16 +25,16 @@ impl Engine {
             }
             self.s.now = Some(deadline);
             if let TimerKey::Dialog(id, TimerKind::OfferExpiry) = key {
-                let count = self.catch_up.expiries.entry(id).or_insert(0);
+                let count = self.call.catch_up.expiries.entry(id).or_insert(0);
                 *count += 1;
                 if *count >= MAX_OFFER_EXPIRIES_PER_CATCH_UP {
-                    self.catch_up.deferred.insert(id);
+                    self.call.catch_up.deferred.insert(id);
                 }
             }
             self.fire(deadline, key, out);
             self.dispatch(deadline, out);
         }
-        let deferred = std::mem::take(&mut self.catch_up).deferred;
+        let deferred = std::mem::take(&mut self.call.catch_up).deferred;
         if deferred.is_empty() {
             return;
         }
@@ -53,7 +53,7 @@ impl Engine {
     pub(super) fn fire(&mut self, at: DateTime<Utc>, key: TimerKey, out: &mut Vec<Action>) {
         let (id, kind) = match key {
             TimerKey::LineOpening(line) => {
-                self.dirty_lines.insert(line);
+                self.call.dirty_lines.insert(line);
                 return;
             }
             TimerKey::ForgetSweep => {
@@ -81,7 +81,7 @@ impl Engine {
             TimerKind::BotHandoff => self.bot_stop(at, id, BotStopReason::Timeout, out),
             TimerKind::QueuePosition => self.repeat_queue_position(at, id, out),
             TimerKind::Unanswered => {
-                let Some(d) = self.s.dialogs.get_mut(&id) else {
+                let Some(d) = known_mut(&mut self.s.dialogs, id) else {
                     return;
                 };
                 d.unanswered = true;

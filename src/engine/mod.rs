@@ -172,24 +172,17 @@ pub struct Engine {
     /// Per line, the waiting dialogs as order-statistic trees: a dialog's queue
     /// position without walking the queue (derived; kept by `set_state`).
     queue_ranks: QueueRanks,
-    /// Operators who may have become eligible since the last dispatch.
-    dirty_operators: BTreeSet<OperatorIdx>,
-    /// Lines whose whole waiting queue must be looked at again (config change, opening).
-    dirty_lines: BTreeSet<LineIdx>,
+    /// What the current call accumulates (empty between calls).
+    call: CallScratch,
     /// Open dialogs each operator is offered or owns (derived).
     holdings: Vec<BTreeSet<DialogId>>,
     /// Each line's queue operators as a set (derived).
     queue_members: Vec<HashSet<OperatorIdx>>,
     /// Per line, the queue operators ready for a dialog, in the mode's order (derived).
     ready: ReadyIndex,
-    /// Scratch buffer of `set_state` (operators whose load changed); always empty
-    /// between calls.
-    reloaded: Vec<OperatorIdx>,
     /// Waiting dialogs that a specific operator outside the queue may take: their CRM
     /// responsible or previous operator (derived).
     affinity: Affinity,
-    /// The current catch-up (inside `fire_due` only).
-    catch_up: CatchUp,
     /// Per line, live counts of its open dialogs (derived; kept by `set_state`,
     /// `insert_dialog`, `remove_dialog` and `move_dialog`).
     live: Vec<LiveCounts>,
@@ -199,7 +192,33 @@ pub struct Engine {
 /// inside the gap (see `Engine::fire_due`).
 pub const MAX_OFFER_EXPIRIES_PER_CATCH_UP: u32 = 32;
 
-/// Bookkeeping of one `fire_due` call (never persisted: empty between calls).
+/// What one call (`handle_into`, `advance_into`) accumulates while it runs: never
+/// persisted, empty between calls (asserted in debug builds), so no call sees another's
+/// leftovers.
+#[derive(Debug, Clone, Default)]
+struct CallScratch {
+    /// Operators who may have become eligible since the last dispatch.
+    dirty_operators: BTreeSet<OperatorIdx>,
+    /// Lines whose waiting dialogs must be looked at again (config change, opening).
+    dirty_lines: BTreeSet<LineIdx>,
+    /// `set_state`'s buffer of operators whose load changed (kept for its capacity).
+    reloaded: Vec<OperatorIdx>,
+    /// The catch-up of `fire_due`.
+    catch_up: CatchUp,
+}
+
+impl CallScratch {
+    /// Whether nothing is left over (true between calls).
+    fn is_idle(&self) -> bool {
+        self.dirty_operators.is_empty()
+            && self.dirty_lines.is_empty()
+            && self.reloaded.is_empty()
+            && self.catch_up.expiries.is_empty()
+            && self.catch_up.deferred.is_empty()
+    }
+}
+
+/// Bookkeeping of one `fire_due` call.
 #[derive(Debug, Clone, Default)]
 struct CatchUp {
     expiries: HashMap<DialogId, u32>,
@@ -259,14 +278,11 @@ impl Engine {
             schedules: Vec::new(),
             waiting: Vec::new(),
             queue_ranks: Vec::new(),
-            dirty_operators: BTreeSet::new(),
-            dirty_lines: BTreeSet::new(),
+            call: CallScratch::default(),
             holdings: Vec::new(),
             queue_members: Vec::new(),
             ready: ReadyIndex::default(),
-            reloaded: Vec::new(),
             affinity: Affinity::default(),
-            catch_up: CatchUp::default(),
             live: Vec::new(),
         };
         engine.rebuild_indices();
@@ -405,7 +421,7 @@ impl Engine {
     /// Who may take this dialog from outside its line's queue: its CRM responsible
     /// (an operator, or an id that is no operator yet) and its previous operator.
     fn affinity_of(&self, id: DialogId) -> Vec<AffinityTarget> {
-        let Some(d) = self.s.dialogs.get(&id) else {
+        let Some(d) = self.known_dialog(id) else {
             return Vec::new();
         };
         let line = self.line(d.line);
@@ -484,6 +500,10 @@ impl Engine {
         let checked = self.check(&mut input)?;
         self.apply(at, checked, out);
         self.dispatch(at, out);
+        debug_assert!(
+            self.call.is_idle(),
+            "invariant: a call leaves nothing behind"
+        );
         Ok(())
     }
 
@@ -502,6 +522,10 @@ impl Engine {
         self.fire_due(at, out);
         self.s.now = Some(at);
         self.arm_forget_sweep(at);
+        debug_assert!(
+            self.call.is_idle(),
+            "invariant: a call leaves nothing behind"
+        );
         Ok(())
     }
 
@@ -850,6 +874,23 @@ impl Engine {
     fn client_line(&self, client: &str, line: LineIdx) -> Option<&ClientLine> {
         self.s.clients.line(client, line)
     }
+}
+
+/// An open dialog by id, like [`Engine::known_dialog`], borrowing only the dialog map.
+fn known(dialogs: &BTreeMap<DialogId, Box<Dialog>>, id: DialogId) -> Option<&Dialog> {
+    let d = dialogs.get(&id).map(|d| &**d);
+    debug_assert!(d.is_some(), "invariant: dialog {id} is open");
+    d
+}
+
+/// An open dialog to change, by id: that it is open is an invariant where this is
+/// called (after `check` resolved the id, from a timer, from a routing step), asserted
+/// in debug builds like [`Engine::known_dialog`]. A free function over the dialog map,
+/// so callers can change the dialog and the engine's other fields side by side.
+fn known_mut(dialogs: &mut BTreeMap<DialogId, Box<Dialog>>, id: DialogId) -> Option<&mut Dialog> {
+    let d = dialogs.get_mut(&id).map(|d| &mut **d);
+    debug_assert!(d.is_some(), "invariant: dialog {id} is open");
+    d
 }
 
 /// The reply of an off-hours or no-answer policy: its text or its form, when set.

@@ -16,7 +16,7 @@ impl Engine {
     /// Keep the rank trees, the line's dispatch rate and the repeat timer in step with
     /// a dialog's state change (called by `set_state`, after the change).
     pub(super) fn track_waiting(&mut self, id: DialogId, old: &DialogState) {
-        let Some(d) = self.s.dialogs.get(&id) else {
+        let Some(d) = self.known_dialog(id) else {
             return;
         };
         let (line, key) = (d.line as usize, (Reverse(d.priority), id));

@@ -387,9 +387,9 @@ impl Engine {
     /// looked at whole.
     pub(super) fn dispatch(&mut self, at: DateTime<Utc>, out: &mut Vec<Action>) {
         loop {
-            if let Some(line) = self.dirty_lines.pop_first() {
+            if let Some(line) = self.call.dirty_lines.pop_first() {
                 self.dispatch_line(at, line, out);
-            } else if let Some(op) = self.dirty_operators.pop_first() {
+            } else if let Some(op) = self.call.dirty_operators.pop_first() {
                 self.dispatch_operator(at, op, out);
             } else {
                 break;

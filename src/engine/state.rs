@@ -6,7 +6,7 @@ impl Engine {
     /// Move a dialog to a new state, keeping load counts, operator holdings and the
     /// waiting queues in step. Returns the old state.
     pub(super) fn set_state(&mut self, id: DialogId, new: DialogState) -> DialogState {
-        let Some(d) = self.s.dialogs.get_mut(&id) else {
+        let Some(d) = known_mut(&mut self.s.dialogs, id) else {
             return DialogState::Routing;
         };
         let old = std::mem::replace(&mut d.state, new);
@@ -30,7 +30,7 @@ impl Engine {
         let (old_involved, new_involved) = (involved(&old), involved(new));
         for &op in old_counted {
             if !new_counted.contains(&op) {
-                self.dirty_operators.insert(op);
+                self.call.dirty_operators.insert(op);
             }
             self.s.operators[op as usize].remove_load(line_idx);
             live.remove_load(op);
@@ -49,7 +49,7 @@ impl Engine {
                 live.add_holder(op);
             }
         }
-        let mut reload = std::mem::take(&mut self.reloaded);
+        let mut reload = std::mem::take(&mut self.call.reloaded);
         if old_counted != new_counted {
             reload.extend_from_slice(old_counted);
             reload.extend_from_slice(new_counted);
@@ -58,7 +58,7 @@ impl Engine {
             self.refresh_ready(op);
         }
         reload.clear();
-        self.reloaded = reload;
+        self.call.reloaded = reload;
         self.requeue_index(id, line_idx, priority, &old);
         self.track_waiting(id, &old);
         old
@@ -72,7 +72,7 @@ impl Engine {
             DialogState::Queued { reason } => Some(*reason),
             _ => None,
         };
-        let Some(d) = self.s.dialogs.get(&id) else {
+        let Some(d) = known(&self.s.dialogs, id) else {
             return;
         };
         let new_reason = match d.state {
@@ -124,7 +124,7 @@ impl Engine {
 
     /// Move an open dialog (in the transient routing state) to another line.
     pub(super) fn move_dialog(&mut self, id: DialogId, line: LineIdx) {
-        let Some(d) = self.s.dialogs.get_mut(&id) else {
+        let Some(d) = known_mut(&mut self.s.dialogs, id) else {
             return;
         };
         debug_assert_eq!(d.state, DialogState::Routing, "invariant: moved unrouted");
@@ -157,7 +157,7 @@ impl Engine {
     ) {
         self.s.operators[op as usize].last_assigned_at = Some(at);
         self.refresh_ready(op);
-        let Some(d) = self.s.dialogs.get_mut(&id) else {
+        let Some(d) = known_mut(&mut self.s.dialogs, id) else {
             return;
         };
         d.tried.clear();
