@@ -302,7 +302,10 @@ mod tests {
             ConfigIssue::new(IssueKind::UnknownField, "x", "unknown field \"x\""),
         ];
         let error = ConfigIssue::into_error(&issues);
-        assert_eq!(error.message, "operators[1].id: duplicate; x: unknown field \"x\"");
+        assert_eq!(
+            error.message,
+            "operators[1].id: duplicate; x: unknown field \"x\""
+        );
         assert_eq!(error.issues, issues);
         assert_eq!(IssueKind::UnknownField.as_str(), "unknown_field");
     }

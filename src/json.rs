@@ -124,7 +124,15 @@ pub(crate) fn collect<T: DeserializeOwned>(mut value: Value) -> Collected<T> {
         let message = err.inner().to_string();
         let mut issue = describe(&value, &at, &message, &|path| choices::<T>(&value, path));
         issue.path = format_path(&collected.original_parts(crate::error::parse_path(&issue.path)));
-        collected.issues.push(issue);
+        // A required field taken out for a bad value comes back as missing: the bad
+        // value was reported already, and its container is taken out next.
+        if !collected
+            .issues
+            .iter()
+            .any(|known| known.path == issue.path)
+        {
+            collected.issues.push(issue);
+        }
         if collected.issues.len() >= MAX_ISSUES || !take_out(&mut value, &at, &mut collected) {
             return collected;
         }
