@@ -400,6 +400,27 @@ fn describe(
     ConfigIssue::new(kind, format_path(&path), text)
 }
 
+/// Issues as JSON in the shape Python's pydantic made familiar:
+/// `[{"loc": ["lines", 0, "queue", "distribution"], "msg": "...", "type": "invalid_value"}]`
+/// (`loc` items are field names and list positions; the root is `[]`).
+pub fn issues_json(issues: &[ConfigIssue]) -> String {
+    let list: Vec<Value> = issues
+        .iter()
+        .map(|issue| {
+            let loc: Vec<Value> = issue
+                .path_parts()
+                .into_iter()
+                .map(|part| match part {
+                    PathPart::Key(k) => Value::String(k),
+                    PathPart::Index(i) => Value::from(i),
+                })
+                .collect();
+            serde_json::json!({"loc": loc, "msg": issue.message, "type": issue.kind.as_str()})
+        })
+        .collect();
+    Value::Array(list).to_string()
+}
+
 /// Parse one input from its JSON form; errors are `invalid_input` naming the field
 /// (with the one problem in [`Error::issues`]).
 pub fn input_from_str(text: &str) -> Result<Input, Error> {
@@ -801,6 +822,18 @@ mod tests {
             input_message(r#"{"type":"tick"} x"#),
             "line 1, column 17: more text after the end of the JSON value"
         );
+    }
+
+    #[test]
+    fn issues_as_json_have_loc_msg_and_type() {
+        let issues = Config::from_json(r#"{"lines":[{"id":"s","queue":{"distribution":"x"}}]}"#)
+            .unwrap_err();
+        assert_eq!(
+            issues_json(&issues),
+            r#"[{"loc":["lines",0,"queue","distribution"],"msg":"\"x\" is not one of evenly, strict, all, least_busy, longest_idle","type":"invalid_value"}]"#
+        );
+        let issues = Config::from_json("{").unwrap_err();
+        assert!(issues_json(&issues).starts_with(r#"[{"loc":[],"msg":"line 1, column 1: "#));
     }
 
     #[test]
