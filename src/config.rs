@@ -746,7 +746,7 @@ impl Config {
     /// defaults apply) so that the rest, and then the checks of [`Config::validate`],
     /// still run. A UTF-8 byte order mark before the text is accepted.
     pub fn from_json(text: &str) -> Result<Config, Vec<ConfigIssue>> {
-        let value = crate::json::parse_value(text).map_err(|issue| vec![issue])?;
+        let (value, twice) = crate::json::parse_value(text).map_err(|issue| vec![issue])?;
         if !value.is_object() {
             return Err(vec![ConfigIssue::new(
                 IssueKind::InvalidType,
@@ -755,7 +755,8 @@ impl Config {
             )]);
         }
         let collected = crate::json::collect::<Config>(value);
-        let mut issues = collected.issues.clone();
+        let mut issues = twice;
+        issues.extend(collected.issues.iter().cloned());
         if let Some(config) = &collected.value {
             for mut issue in config.validate().err().unwrap_or_default() {
                 issue.path = collected.original_path(&issue.path);

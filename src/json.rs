@@ -22,10 +22,109 @@ const RFC3339: &str = "an RFC 3339 time with a zone, e.g. 2026-11-23T09:00:00Z";
 
 /// Parse JSON text into a value. A leading UTF-8 byte order mark is skipped; a syntax
 /// error is reported at `(root)` with its line and column
-/// (`line 3, column 17: trailing comma`).
-pub fn parse_value(text: &str) -> Result<Value, ConfigIssue> {
+/// (`line 3, column 17: trailing comma`). A field given twice in one object is a
+/// problem too (the second one kept, so the rest can still be read), returned beside
+/// the value.
+pub(crate) fn parse_value(text: &str) -> Result<(Value, Vec<ConfigIssue>), ConfigIssue> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    serde_json::from_str(text).map_err(|e| syntax_issue(&e))
+    let mut de = serde_json::Deserializer::from_str(text);
+    let mut twice = Vec::new();
+    let node = Node {
+        path: &mut Vec::new(),
+        twice: &mut twice,
+    };
+    let value = serde::de::DeserializeSeed::deserialize(node, &mut de)
+        .and_then(|value| de.end().map(|()| value))
+        .map_err(|e| syntax_issue(&e))?;
+    Ok((value, twice))
+}
+
+/// Builds a JSON value like serde_json's own, noting every field given twice in an
+/// object (serde_json keeps the last silently).
+struct Node<'a> {
+    path: &'a mut Vec<PathPart>,
+    twice: &'a mut Vec<ConfigIssue>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Node<'_> {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<Value, D::Error> {
+        de.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Node<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut list = Vec::new();
+        loop {
+            self.path.push(PathPart::Index(list.len()));
+            let item = seq.next_element_seed(Node {
+                path: &mut *self.path,
+                twice: &mut *self.twice,
+            });
+            self.path.pop();
+            match item? {
+                Some(value) => list.push(value),
+                None => return Ok(Value::Array(list)),
+            }
+        }
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            self.path.push(PathPart::Key(key.clone()));
+            let value = map.next_value_seed(Node {
+                path: &mut *self.path,
+                twice: &mut *self.twice,
+            });
+            if object.contains_key(&key) {
+                self.twice.push(ConfigIssue::new(
+                    IssueKind::Duplicate,
+                    format_path(self.path),
+                    "given twice in the same object",
+                ));
+            }
+            self.path.pop();
+            object.insert(key, value?);
+        }
+        Ok(Value::Object(object))
+    }
 }
 
 /// A JSON syntax error in the project's words, with its line and column.
@@ -62,11 +161,12 @@ pub fn from_str_with_path<T: DeserializeOwned>(text: &str) -> Result<T, ConfigIs
 /// Deserialize JSON text, reporting every problem found (up to [`MAX_ISSUES`]), each
 /// with its field path, the bad value and what is expected. Never an empty list.
 pub fn from_str_collecting<T: DeserializeOwned>(text: &str) -> Result<T, Vec<ConfigIssue>> {
-    let value = parse_value(text).map_err(|issue| vec![issue])?;
+    let (value, mut issues) = parse_value(text).map_err(|issue| vec![issue])?;
     let collected = collect::<T>(value);
+    issues.extend(collected.issues);
     match collected.value {
-        Some(value) if collected.issues.is_empty() => Ok(value),
-        _ => Err(collected.issues),
+        Some(value) if issues.is_empty() => Ok(value),
+        _ => Err(issues),
     }
 }
 
@@ -424,7 +524,16 @@ pub fn issues_json(issues: &[ConfigIssue]) -> String {
 /// Parse one input from its JSON form; errors are `invalid_input` naming the field
 /// (with the one problem in [`Error::issues`]).
 pub fn input_from_str(text: &str) -> Result<Input, Error> {
-    let value = parse_value(text).map_err(input_error)?;
+    // The hot path: a valid input is read straight from the text (serde refuses a field
+    // given twice there too); only a refused one is read again to say why.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Ok(input) = serde_json::from_str::<Input>(text) {
+        return Ok(input);
+    }
+    let (value, twice) = parse_value(text).map_err(input_error)?;
+    if let Some(issue) = twice.into_iter().next() {
+        return Err(input_error(issue));
+    }
     if !value.is_object() {
         return Err(input_error(ConfigIssue::new(
             IssueKind::InvalidType,
@@ -683,6 +792,30 @@ mod tests {
                 .starts_with("line 1, column 27: expected a JSON value: a number,"),
             "{}",
             err[0]
+        );
+    }
+
+    #[test]
+    fn a_field_given_twice_is_a_problem() {
+        // before: the second "queue" silently replaced the first
+        let text = r#"{"lines": [{"id": "s", "queue": {"operators": ["ann"]}, "queue": {}, "greting": 1}]}"#;
+        let got: Vec<String> = Config::from_json(text)
+            .unwrap_err()
+            .iter()
+            .map(|i| format!("{i} [{}]", i.kind))
+            .collect();
+        assert_eq!(
+            got[0],
+            "lines[0].queue: given twice in the same object [duplicate]"
+        );
+        assert!(
+            got[1].starts_with("lines[0].greting: unknown field"),
+            "{got:?}"
+        );
+        assert_eq!(got.len(), 2);
+        assert_eq!(
+            input_message(r#"{"type": "accept", "dialog": 1, "dialog": 2, "operator": "a"}"#),
+            "dialog: given twice in the same object"
         );
     }
 
