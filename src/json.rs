@@ -35,7 +35,7 @@ pub(crate) fn parse_value(text: &str) -> Result<(Value, Vec<ConfigIssue>), Confi
     };
     let value = serde::de::DeserializeSeed::deserialize(node, &mut de)
         .and_then(|value| de.end().map(|()| value))
-        .map_err(|e| syntax_issue(&e))?;
+        .map_err(|e| syntax_issue(text, &e))?;
     Ok((value, twice))
 }
 
@@ -128,10 +128,11 @@ impl<'de> serde::de::Visitor<'de> for Node<'_> {
 }
 
 /// A JSON syntax error in the project's words, with its line and column.
-fn syntax_issue(e: &serde_json::Error) -> ConfigIssue {
+fn syntax_issue(text: &str, e: &serde_json::Error) -> ConfigIssue {
     let full = e.to_string();
     let what = full.find(" at line ").map_or(full.as_str(), |p| &full[..p]);
     let words = match what {
+        _ if text.trim().is_empty() => "the text is empty".to_owned(),
         "expected value" => {
             "expected a JSON value: a number, a \"string\", true, false, null, a list or an \
              object (NaN, Infinity and 'single quotes' are not JSON)"
@@ -144,10 +145,19 @@ fn syntax_issue(e: &serde_json::Error) -> ConfigIssue {
             None => other.replace('`', ""),
         },
     };
+    // At the end of the text serde_json counts the position after the last line break
+    // (column 0): name the last character instead.
+    let (line, column) = if e.column() == 0 {
+        let body = text.trim_end();
+        let last = body.lines().last().unwrap_or_default();
+        (body.lines().count().max(1), last.chars().count().max(1))
+    } else {
+        (e.line(), e.column())
+    };
     ConfigIssue::new(
         IssueKind::Syntax,
         "(root)",
-        format!("line {}, column {}: {words}", e.line(), e.column()),
+        format!("line {line}, column {column}: {words}"),
     )
 }
 
@@ -817,6 +827,18 @@ mod tests {
             input_message(r#"{"type": "accept", "dialog": 1, "dialog": 2, "operator": "a"}"#),
             "dialog: given twice in the same object"
         );
+    }
+
+    #[test]
+    fn the_end_of_the_text_is_named_by_its_last_character() {
+        // before: `?: EOF while parsing an object` (serde_json: line 2, column 0)
+        let err = Config::from_json("{\"lines\": [{\"id\": \"s\"}]\n").unwrap_err();
+        assert_eq!(
+            err[0].message,
+            "line 1, column 23: the text ends inside an object"
+        );
+        let err = Config::from_json(" \n").unwrap_err();
+        assert_eq!(err[0].message, "line 1, column 1: the text is empty");
     }
 
     #[test]
