@@ -1020,7 +1020,8 @@ const char *openlines_status_str(uint32_t status);
  * On success, `*out_engine` receives a new handle, owned by the caller: free it with
  * openlines_engine_free(). On failure `*out_engine` is not written, and if `out_error`
  * is not NULL, `*out_error` receives an owned NUL-terminated message (every config
- * problem with its field path) to free with openlines_string_free().
+ * problem with its field path) to free with openlines_string_free(); the problems are
+ * also readable one by one with openlines_last_issue_count() and friends.
  *
  * Errors: OPENLINES_NULL_POINTER (`config_json` NULL with a non-zero length, or
  * `out_engine` NULL), OPENLINES_INVALID_UTF8, OPENLINES_INVALID_CONFIG, OPENLINES_PANIC.

@@ -1378,7 +1378,8 @@ pub extern "C" fn openlines_status_str(status: u32) -> *const c_char {
 /// On success, `*out_engine` receives a new handle, owned by the caller: free it with
 /// openlines_engine_free(). On failure `*out_engine` is not written, and if `out_error`
 /// is not NULL, `*out_error` receives an owned NUL-terminated message (every config
-/// problem with its field path) to free with openlines_string_free().
+/// problem with its field path) to free with openlines_string_free(); the problems are
+/// also readable one by one with openlines_last_issue_count() and friends.
 ///
 /// Errors: OPENLINES_NULL_POINTER (`config_json` NULL with a non-zero length, or
 /// `out_engine` NULL), OPENLINES_INVALID_UTF8, OPENLINES_INVALID_CONFIG, OPENLINES_PANIC.
