@@ -1024,7 +1024,8 @@ const char *openlines_status_str(uint32_t status);
  * On success, `*out_engine` receives a new handle, owned by the caller: free it with
  * openlines_engine_free(). On failure `*out_engine` is not written, and if `out_error`
  * is not NULL, `*out_error` receives an owned NUL-terminated message (every config
- * problem with its field path) to free with openlines_string_free().
+ * problem with its field path) to free with openlines_string_free(); the problems are
+ * also readable one by one with openlines_last_issue_count() and friends.
  *
  * Errors: OPENLINES_NULL_POINTER (`config_json` NULL with a non-zero length, or
  * `out_engine` NULL), OPENLINES_INVALID_UTF8, OPENLINES_INVALID_CONFIG, OPENLINES_PANIC.
@@ -1073,6 +1074,50 @@ const char *openlines_engine_last_error(const struct openlines_engine *engine);
 const char *openlines_last_error(void);
 
 /**
+ * The number of problems behind this thread's last failed call: every problem of an
+ * invalid config (openlines_engine_new(), a set_line / set_operator input), or the one
+ * problem of a JSON input that could not be read (openlines_engine_handle_json()); 0
+ * for any other failure and after a call that succeeded. Read each with
+ * openlines_last_issue_path(), openlines_last_issue_message() and
+ * openlines_last_issue_kind(), or all at once with openlines_last_issues_json(). Per
+ * thread, like openlines_last_error(); calling these functions changes nothing.
+ */
+size_t openlines_last_issue_count(void);
+
+/**
+ * The problems of this thread's last failed call as one JSON array, each
+ * `{"loc": ["lines", 0, "queue", "distribution"], "msg": "...", "type": "invalid_value"}`
+ * (`loc`: field names and list positions, [] for the text as a whole; `msg` as
+ * openlines_last_issue_message(); `type` as openlines_last_issue_kind()); "[]" when
+ * there are none. Never NULL; owned and valid as openlines_last_issue_path().
+ */
+const char *openlines_last_issues_json(void);
+
+/**
+ * The field path of problem `index` of this thread's last failed call, e.g.
+ * "lines[0].queue.distribution" ("(root)" for the text as a whole), or NULL when
+ * `index` >= openlines_last_issue_count(). NUL-terminated, owned by the library,
+ * valid until this thread's next call into the library (other than the
+ * openlines_last_issue*() functions and openlines_last_error()). Do not free it.
+ */
+const char *openlines_last_issue_path(size_t index);
+
+/**
+ * What is wrong with problem `index` and what is expected, e.g. "\"evenlyy\" is not one
+ * of evenly, strict, all, least_busy, longest_idle"; NULL when out of range. Owned and
+ * valid as openlines_last_issue_path().
+ */
+const char *openlines_last_issue_message(size_t index);
+
+/**
+ * The kind of problem `index`, a stable name: "syntax", "unknown_field",
+ * "missing_field", "invalid_type", "invalid_value", "out_of_range", "duplicate" or
+ * "unknown_reference" (new kinds may be added); NULL when out of range. A static
+ * string: never free it.
+ */
+const char *openlines_last_issue_kind(size_t index);
+
+/**
  * Initialise `*input` for an input of `kind` (an openlines_input_kind): every field
  * zero / {NULL, 0}, then `kind` set, `can_reply` = true and `pinned` = true (the JSON
  * defaults that are not zero). Thread-safe.
@@ -1118,7 +1163,7 @@ openlines_status openlines_engine_handle(struct openlines_engine *engine, int64_
  * `json`, no NUL terminator needed. Otherwise exactly like openlines_engine_handle(),
  * and the same input gives the same actions on both paths. Bad JSON, unknown fields and
  * wrong types are OPENLINES_INVALID_INPUT naming the field, e.g.
- * `dialog: must be a number, got the string "1"` (ids read from a database as text
+ * `dialog: "1" is not a dialog id (a whole number, e.g. 7)` (ids read from a database as text
  * must be converted to numbers first).
  *
  * # Safety

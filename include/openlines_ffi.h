@@ -231,6 +231,16 @@ const char *openlines_engine_last_error(const struct openlines_engine *engine);
 
 const char *openlines_last_error(void);
 
+size_t openlines_last_issue_count(void);
+
+const char *openlines_last_issues_json(void);
+
+const char *openlines_last_issue_path(size_t index);
+
+const char *openlines_last_issue_message(size_t index);
+
+const char *openlines_last_issue_kind(size_t index);
+
 openlines_status openlines_input_init(struct openlines_input *input, uint32_t kind);
 
 openlines_status openlines_engine_handle(struct openlines_engine *engine, int64_t at_ms, const struct openlines_input *input);

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::ConfigIssue;
+use crate::error::{ConfigIssue, IssueKind};
 use crate::input::PresenceStatus;
 use crate::limits::Limits;
 use crate::schedule::Schedule;
@@ -474,17 +474,19 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn issue(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.issues.push(ConfigIssue {
-            path: path.into(),
-            message: message.into(),
-        });
+        self.issue_of(IssueKind::InvalidValue, path, message);
+    }
+
+    fn issue_of(&mut self, kind: IssueKind, path: impl Into<String>, message: impl Into<String>) {
+        self.issues.push(ConfigIssue::new(kind, path, message));
     }
 
     fn id(&mut self, path: &str, value: &str) {
         if value.is_empty() {
-            self.issue(path, "must not be empty");
+            self.issue_of(IssueKind::MissingField, path, "must not be empty");
         } else if value.len() > self.limits.max_id_len {
-            self.issue(
+            self.issue_of(
+                IssueKind::OutOfRange,
                 path,
                 format!(
                     "is {} bytes long; the limit is {} (limits.max_id_len)",
@@ -497,7 +499,8 @@ impl Checker<'_> {
 
     fn text(&mut self, path: &str, value: &str) {
         if value.len() > self.limits.max_text_len {
-            self.issue(
+            self.issue_of(
+                IssueKind::OutOfRange,
                 path,
                 format!(
                     "is {} bytes long; the limit is {} (limits.max_text_len)",
@@ -510,9 +513,14 @@ impl Checker<'_> {
 
     fn secs(&mut self, path: &str, value: u64, min: u64) {
         if value < min {
-            self.issue(path, format!("must be at least {min} (got {value})"));
+            self.issue_of(
+                IssueKind::OutOfRange,
+                path,
+                format!("must be at least {min} (got {value})"),
+            );
         } else if value > MAX_SECS {
-            self.issue(
+            self.issue_of(
+                IssueKind::OutOfRange,
                 path,
                 format!("must be at most {MAX_SECS} (ten years; got {value})"),
             );
@@ -521,7 +529,8 @@ impl Checker<'_> {
 
     fn ids(&mut self, path: &str, values: &[String], max: usize, what: &str) {
         if values.len() > max {
-            self.issue(
+            self.issue_of(
+                IssueKind::OutOfRange,
                 path,
                 format!(
                     "has {} {what}; the limit is {max} (limits.max_skills)",
@@ -534,7 +543,11 @@ impl Checker<'_> {
             let item = format!("{path}[{i}]");
             self.id(&item, v);
             if !seen.insert(v.as_str()) {
-                self.issue(item, format!("duplicate {what} \"{v}\""));
+                self.issue_of(
+                    IssueKind::Duplicate,
+                    item,
+                    format!("duplicate {what} \"{v}\""),
+                );
             }
         }
     }
@@ -562,12 +575,17 @@ impl Checker<'_> {
         for (i, op) in queue.operators.iter().enumerate() {
             let item = format!("{path}.queue.operators[{i}]");
             if !operator_exists(op) {
-                self.issue(
+                self.issue_of(
+                    IssueKind::UnknownReference,
                     item,
                     format!("unknown operator \"{op}\" (not in operators)"),
                 );
             } else if !seen.insert(op.as_str()) {
-                self.issue(item, format!("operator \"{op}\" is in the queue twice"));
+                self.issue_of(
+                    IssueKind::Duplicate,
+                    item,
+                    format!("operator \"{op}\" is in the queue twice"),
+                );
             }
         }
         self.secs(
@@ -661,7 +679,8 @@ impl Config {
             issues: Vec::new(),
         };
         if self.operators.len() > self.limits.max_operators {
-            c.issue(
+            c.issue_of(
+                IssueKind::OutOfRange,
                 "operators",
                 format!(
                     "has {} operators; the limit is {} (limits.max_operators)",
@@ -671,7 +690,8 @@ impl Config {
             );
         }
         if self.lines.len() > self.limits.max_lines {
-            c.issue(
+            c.issue_of(
+                IssueKind::OutOfRange,
                 "lines",
                 format!(
                     "has {} lines; the limit is {} (limits.max_lines)",
@@ -684,7 +704,8 @@ impl Config {
         for (i, op) in self.operators.iter().enumerate() {
             c.operator(&format!("operators[{i}]"), op);
             if !operator_ids.insert(op.id.as_str()) {
-                c.issue(
+                c.issue_of(
+                    IssueKind::Duplicate,
                     format!("operators[{i}].id"),
                     format!("duplicate operator id \"{}\"", op.id),
                 );
@@ -696,7 +717,8 @@ impl Config {
                 operator_ids.contains(id)
             });
             if !line_ids.insert(line.id.as_str()) {
-                c.issue(
+                c.issue_of(
+                    IssueKind::Duplicate,
                     format!("lines[{i}].id"),
                     format!("duplicate line id \"{}\"", line.id),
                 );
@@ -747,20 +769,44 @@ pub(crate) fn validate_line(
 
 #[cfg(feature = "json")]
 impl Config {
-    /// Parse a config from JSON and validate it. Type errors name the field path and
-    /// the bad value (`lines[0].queue.distribution: unknown value "evenlyy", expected
-    /// one of evenly, strict, all, least_busy, longest_idle`); validation errors list
-    /// every problem.
+    /// Parse a config from JSON and validate it, reporting every problem found in one
+    /// pass, each with its field path, the bad value and what is expected
+    /// (`lines[0].queue.distribution: "evenlyy" is not one of evenly, strict, all,
+    /// least_busy, longest_idle`): the fields that do not fit are taken out (their
+    /// defaults apply) so that the rest, and then the checks of [`Config::validate`],
+    /// still run. A UTF-8 byte order mark before the text is accepted.
     pub fn from_json(text: &str) -> Result<Config, Vec<ConfigIssue>> {
-        if !text.trim_start().starts_with('{') {
-            return Err(vec![ConfigIssue {
-                path: "(root)".to_owned(),
-                message: "a config is a JSON object: {\"operators\": [...], \"lines\": [...]}"
-                    .to_owned(),
-            }]);
+        let (value, twice) = crate::json::parse_value(text).map_err(|issue| vec![issue])?;
+        if !value.is_object() {
+            return Err(vec![ConfigIssue::new(
+                IssueKind::InvalidType,
+                "(root)",
+                "a config is a JSON object: {\"operators\": [...], \"lines\": [...]}",
+            )]);
         }
-        let config: Config = crate::json::from_str_with_path(text).map_err(|issue| vec![issue])?;
-        config.validate()?;
-        Ok(config)
+        let collected = crate::json::collect::<Config>(value);
+        let mut issues = twice;
+        issues.extend(collected.issues.iter().cloned());
+        if let Some(config) = &collected.value {
+            for mut issue in config.validate().err().unwrap_or_default() {
+                issue.path = collected.original_path(&issue.path);
+                if !issues.iter().any(|s| covers(&s.path, &issue.path)) {
+                    issues.push(issue);
+                }
+            }
+        }
+        match collected.value {
+            Some(config) if issues.is_empty() => Ok(config),
+            _ => Err(issues),
+        }
     }
+}
+
+/// Whether a problem at `outer` already accounts for one at `path` (the same field or
+/// one inside it): a field taken out for a type error is not reported again at its
+/// default.
+#[cfg(feature = "json")]
+fn covers(outer: &str, path: &str) -> bool {
+    path.strip_prefix(outer)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
 }

@@ -45,7 +45,7 @@ pub use action::{
 };
 pub use config::{Config, LineConfig, OperatorConfig};
 pub use engine::{Engine, MAX_OFFER_EXPIRIES_PER_CATCH_UP, SNAPSHOT_VERSION, Snapshot};
-pub use error::{ConfigIssue, Error, ErrorKind};
+pub use error::{ConfigIssue, Error, ErrorKind, IssueKind, PathPart};
 pub use input::{ClientMessage, CrmLookup, Input, PresenceStatus};
 pub use limits::Limits;
 pub use operator::Verdict;

@@ -68,9 +68,14 @@ pub struct StepResult {
 }
 
 impl Scenario {
-    /// Parse a scenario file's text.
+    /// Parse a scenario file's text (a UTF-8 byte order mark is accepted); on failure,
+    /// every problem found, one per line, each with its path (`scenario: steps[2].at:
+    /// ...`).
     pub fn parse(text: &str) -> Result<Scenario, String> {
-        openlines::json::from_str_with_path(text).map_err(|issue| format!("scenario: {issue}"))
+        openlines::json::from_str_collecting(text).map_err(|issues| {
+            let lines: Vec<String> = issues.iter().map(|i| format!("scenario: {i}")).collect();
+            lines.join("\n")
+        })
     }
 
     /// Build the engine from the scenario's config.
@@ -332,6 +337,26 @@ mod check_tests {
 
     fn scenario(steps: &str) -> Scenario {
         Scenario::parse(&format!(r#"{{"config": {CONFIG}, "steps": {steps}}}"#)).unwrap()
+    }
+
+    #[test]
+    fn scenario_file_problems_are_all_listed_in_the_contracts_words() {
+        // before: `scenario: steps[0].at: premature end of input`, and only that one.
+        let text = format!(
+            "\u{feff}{{\"config\": {CONFIG}, \"steps\": [{{\"at\": \"2026-11-23T09:00:00\"}},
+              {{\"at\": \"2026-11-23T09:00:00Z\", \"expect\": 3, \"notes\": \"x\"}}]}}"
+        );
+        let err = Scenario::parse(&text).unwrap_err();
+        assert_eq!(
+            err.lines().collect::<Vec<_>>(),
+            [
+                "scenario: steps[0].at: \"2026-11-23T09:00:00\" is not an RFC 3339 time with a zone, e.g. 2026-11-23T09:00:00Z",
+                "scenario: steps[1].expect: 3 is not a list",
+                "scenario: steps[1].notes: unknown field \"notes\", expected one of at, input, expect, expect_absent, expect_error, note",
+            ]
+        );
+        let err = Scenario::parse("{\"steps\": []}").unwrap_err();
+        assert_eq!(err, "scenario: config: is required");
     }
 
     #[test]

@@ -22,7 +22,7 @@ use JsonException;
  *
  * Inputs are arrays shaped as the contract's section 3. Ids are numbers: an id read from
  * a database as a string (PDO returns strings) is refused with
- * `dialog: must be a number, got the string "1"`; cast it with (int).
+ * `dialog: "1" is not a dialog id (a whole number, e.g. 7)`; cast it with (int).
  *
  * Errors throw subclasses of OpenLines\Exception. A rejected input changes nothing
  * itself, but the timers that were due by its time have fired: the exception's
@@ -53,7 +53,8 @@ final class Engine
         $error = $this->ffi->new('char*');
         $status = $this->ffi->openlines_engine_new($json, strlen($json), FFI::addr($handle), FFI::addr($error));
         if ($status !== 0) {
-            throw Exception::of($this->statusName($status), $this->takeString($error));
+            $issues = $this->issues();
+            throw Exception::of($this->statusName($status), $this->takeString($error), [], null, $issues);
         }
         $this->handle = $handle;
     }
@@ -262,11 +263,12 @@ final class Engine
     {
         // Read the message before the next call on the handle replaces it.
         $message = $status === 0 ? '' : $this->ffi->openlines_engine_last_error($this->handle);
+        $issues = $status === 0 ? [] : $this->issues();
         $json = $this->ffi->new('char*');
         $this->check($this->ffi->openlines_engine_take_actions_json($this->handle, FFI::addr($json), null));
         $actions = self::decode($this->takeString($json));
         if ($status !== 0) {
-            throw Exception::of($this->statusName($status), $message, $actions);
+            throw Exception::of($this->statusName($status), $message, $actions, null, $issues);
         }
         return $actions;
     }
@@ -313,6 +315,17 @@ final class Engine
         if ($status !== 0) {
             throw Exception::of($this->statusName($status), $this->ffi->openlines_engine_last_error($this->handle));
         }
+    }
+
+    /**
+     * The problems of this thread's last failed call (openlines_last_issues_json()).
+     *
+     * @return list<array{loc: list<string|int>, msg: string, type: string}>
+     */
+    private function issues(): array
+    {
+        /** @var list<array{loc: list<string|int>, msg: string, type: string}> */
+        return self::decode($this->ffi->openlines_last_issues_json());
     }
 
     private function statusName(int $status): string

@@ -63,7 +63,12 @@ final class ErrorsTest extends TestCase
         $engine->handle(self::time(), self::message());
         $e = self::caught(static fn () => $engine->handle(self::time(), ['type' => 'accept', 'dialog' => '1', 'operator' => 'ann']));
         self::assertInstanceOf(InputException::class, $e);
-        self::assertSame('dialog: must be a number, got the string "1"', $e->getMessage());
+        // before: dialog: must be a number, got the string "1"
+        self::assertSame('dialog: "1" is not a dialog id (a whole number, e.g. 7)', $e->getMessage());
+        self::assertSame(
+            [['loc' => ['dialog'], 'msg' => '"1" is not a dialog id (a whole number, e.g. 7)', 'type' => 'invalid_type']],
+            $e->errors()
+        );
         // The documented fix: cast with (int).
         self::assertSame(['assigned'], self::types($engine->handle(self::time(), ['type' => 'accept', 'dialog' => (int) '1', 'operator' => 'ann'])));
     }
@@ -120,12 +125,28 @@ final class ErrorsTest extends TestCase
         ]));
         self::assertInstanceOf(ConfigException::class, $e);
         self::assertSame('invalid_config', $e->getKind());
-        self::assertStringContainsString('operators[0].max_dialogs: must be a number, got the string "3"', $e->getMessage());
+        self::assertStringContainsString('operators[0].max_dialogs: "3" is not a whole number (0 or more)', $e->getMessage());
+        // Every problem, structured like Python's ConfigError.errors().
+        self::assertSame([
+            ['loc' => ['operators', 0, 'max_dialogs'], 'msg' => '"3" is not a whole number (0 or more)', 'type' => 'invalid_type'],
+            [
+                'loc' => ['lines', 0, 'queue', 'distribution'],
+                'msg' => '"evenlyy" is not one of evenly, strict, all, least_busy, longest_idle',
+                'type' => 'invalid_value',
+            ],
+        ], $e->errors());
         $e = self::caught(static fn () => new Engine('{"lines": [{"id": "s", "queue": {"forward_after_secs": 0}}]}'));
         self::assertInstanceOf(ConfigException::class, $e);
         self::assertStringContainsString('lines[0].queue.forward_after_secs: must be at least 1 (got 0)', $e->getMessage());
         $e = self::caught(static fn () => new Engine('not json'));
         self::assertInstanceOf(ConfigException::class, $e);
+        self::assertSame([[], 'syntax'], [$e->errors()[0]['loc'], $e->errors()[0]['type']]);
+        self::assertStringStartsWith('line 1, column 2: ', $e->errors()[0]['msg']);
+        // Errors that are not about a field have none.
+        $engine = self::engine();
+        $e = self::caught(static fn () => $engine->handle(self::time(), ['type' => 'accept', 'dialog' => 99, 'operator' => 'ann']));
+        self::assertSame('unknown_dialog', $e->getKind());
+        self::assertSame([], $e->errors());
     }
 
     public function testSnapshotErrors(): void

@@ -35,6 +35,7 @@ from typing import Union
 from openlines._errors import (
     ConfigError,
     Error,
+    ErrorDetails,
     InputError,
     NotAllowedError,
     SnapshotError,
@@ -84,14 +85,36 @@ from openlines.types import InputDict
 #: What ``Engine.handle`` accepts as an input: a typed input or a dict of JSON shape.
 InputLike = Union[Input, InputDict]
 
+#: Every action class: what ``Engine.handle`` and ``Engine.advance`` return a list of.
+#: The classes are final, so a ``match`` over them ending in ``assert_never`` is checked
+#: for exhaustiveness, and ``if a.type == "offer":`` narrows ``a`` to ``Offer``.
+AnyAction = Union[
+    DialogOpened,
+    SendMessage,
+    Offer,
+    OfferWithdrawn,
+    Assigned,
+    Queued,
+    MarkUnanswered,
+    KpiOverdue,
+    BotStarted,
+    BotStopped,
+    CreateLead,
+    SendForm,
+    CrmResponsibleChanged,
+    DialogClosed,
+]
+
 __all__ = [
     "__version__",
     "SNAPSHOT_VERSION",
     "Engine",
     "Config",
     "InputLike",
+    "AnyAction",
     # errors
     "Error",
+    "ErrorDetails",
     "ConfigError",
     "InputError",
     "UnknownIdError",

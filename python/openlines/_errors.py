@@ -8,9 +8,10 @@ its time have fired, and their actions are in the error's ``actions``.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Optional, TypedDict, Union
 
 __all__ = [
+    "ErrorDetails",
     "Error",
     "ConfigError",
     "InputError",
@@ -19,6 +20,22 @@ __all__ = [
     "TimeError",
     "SnapshotError",
 ]
+
+
+class ErrorDetails(TypedDict):
+    """One problem of a config (or of an input that could not be read), in the shape
+    pydantic's ``ValidationError.errors()`` made familiar.
+
+    ``loc`` is the field path as names and list positions, e.g.
+    ``("lines", 0, "queue", "distribution")`` (``()`` for the text as a whole); ``msg``
+    says what is wrong and what is expected; ``type`` is a stable kind: ``syntax``,
+    ``unknown_field``, ``missing_field``, ``invalid_type``, ``invalid_value``,
+    ``out_of_range``, ``duplicate`` or ``unknown_reference``.
+    """
+
+    loc: tuple[Union[str, int], ...]
+    msg: str
+    type: str
 
 
 class Error(Exception):
@@ -47,11 +64,25 @@ class Error(Exception):
     actions: list[Any]
     results: Optional[list[list[Any]]] = None
 
-    def __init__(self, message: str, kind: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        kind: Optional[str] = None,
+        errors: Optional[list[ErrorDetails]] = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.kind = kind if kind is not None else self.default_kind
         self.actions = []
+        self._errors: list[ErrorDetails] = list(errors) if errors is not None else []
+
+    def errors(self) -> list[ErrorDetails]:
+        """Every problem of an invalid config, or the one problem of an input that could
+        not be read, each as ``{"loc": ..., "msg": ..., "type": ...}`` (see
+        :class:`ErrorDetails`); empty for other errors. A new list on each call."""
+        return [
+            {"loc": e["loc"], "msg": e["msg"], "type": e["type"]} for e in self._errors
+        ]
 
     def __str__(self) -> str:
         return self.message
@@ -59,14 +90,19 @@ class Error(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r}, kind={self.kind!r})"
 
-    def __reduce__(self) -> tuple[type[Error], tuple[str, str]]:
-        return (type(self), (self.message, self.kind))
+    def __reduce__(
+        self,
+    ) -> tuple[type[Error], tuple[str, str, list[ErrorDetails]]]:
+        return (type(self), (self.message, self.kind, self._errors))
 
 
 class ConfigError(Error, ValueError):
     """The config is malformed or inconsistent (kind ``invalid_config``).
 
-    The message lists every problem with its field path, separated by ``"; "``.
+    The message lists every problem with its field path, separated by ``"; "``;
+    :meth:`errors` lists them one by one, e.g. ``[{"loc": ("lines", 0, "queue",
+    "distribution"), "msg": '"evenlyy" is not one of evenly, strict, all, least_busy,
+    longest_idle', "type": "invalid_value"}]``.
     """
 
     default_kind = "invalid_config"

@@ -22,8 +22,10 @@ from openlines.types import (
     InputDict,
     InputType,
     Kpi,
+    LineDict,
     LineStats,
     MessageKind,
+    OperatorDict,
     OperatorView,
     PresenceStatus,
     QueueReason,
@@ -74,6 +76,24 @@ __version__: Final[str]
 SNAPSHOT_VERSION: Final[int]
 
 _InputLike = Union[Input, InputDict]
+# Every action class: what handle/advance return (openlines.AnyAction), so that `match`
+# with `assert_never` is checked for exhaustiveness and `a.type == "offer"` narrows.
+_AnyAction = Union[
+    DialogOpened,
+    SendMessage,
+    Offer,
+    OfferWithdrawn,
+    Assigned,
+    Queued,
+    MarkUnanswered,
+    KpiOverdue,
+    BotStarted,
+    BotStopped,
+    CreateLead,
+    SendForm,
+    CrmResponsibleChanged,
+    DialogClosed,
+]
 _Bytes = Union[bytes, bytearray, memoryview]
 
 @final
@@ -98,22 +118,22 @@ class Engine:
     """The routing engine of one tenant: its lines, operators and dialogs."""
 
     def __new__(cls, config: Union[ConfigDict, str, Config]) -> Engine: ...
-    def handle(self, at: datetime, input: _InputLike) -> list[Action]: ...
-    def advance(self, at: datetime) -> list[Action]: ...
+    def handle(self, at: datetime, input: _InputLike) -> list[_AnyAction]: ...
+    def advance(self, at: datetime) -> list[_AnyAction]: ...
     @overload
     def handle_many(
         self,
         steps: Iterable[tuple[datetime, Union[_InputLike, None]]],
         *,
         errors: Literal["raise"] = "raise",
-    ) -> list[list[Action]]: ...
+    ) -> list[list[_AnyAction]]: ...
     @overload
     def handle_many(
         self,
         steps: Iterable[tuple[datetime, Union[_InputLike, None]]],
         *,
         errors: Literal["return"],
-    ) -> list[Union[list[Action], Error]]: ...
+    ) -> list[Union[list[_AnyAction], Error]]: ...
     def next_deadline(self) -> Union[datetime, None]: ...
     def now(self) -> Union[datetime, None]: ...
     def snapshot(self) -> bytes: ...
@@ -306,7 +326,7 @@ class BotResolved(Input):
 @final
 class SetLine(Input):
     __match_args__ = ("line",)
-    def __new__(cls, line: Mapping[str, Any]) -> SetLine: ...
+    def __new__(cls, line: LineDict) -> SetLine: ...
     @property
     def type(self) -> Literal["set_line"]: ...
     @property
@@ -315,7 +335,7 @@ class SetLine(Input):
 @final
 class SetOperator(Input):
     __match_args__ = ("operator",)
-    def __new__(cls, operator: Mapping[str, Any]) -> SetOperator: ...
+    def __new__(cls, operator: OperatorDict) -> SetOperator: ...
     @property
     def type(self) -> Literal["set_operator"]: ...
     @property

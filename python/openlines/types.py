@@ -3,14 +3,16 @@ returns, and the string values of its enumerations.
 
 Everything here is an ordinary runtime object (``TypedDict`` classes and ``Literal``
 aliases), so ``from openlines.types import DialogView`` works in annotations and at
-runtime. Dict inputs are checked by the engine, not by these types: a dict that does
-not fit raises ``openlines.InputError`` naming the field.
+runtime. The config and input dicts are ``TypedDict``s with ``Literal`` choices, so a
+type checker flags a misspelt key (``"greting"``) or tag (``{"type": "acept"}``); at
+run time the engine checks them again: a dict that does not fit raises
+``openlines.ConfigError`` / ``openlines.InputError`` naming the field.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Dict, List, Literal, Mapping, Optional, TypedDict, Union
+from typing import Any, Dict, List, Literal, Optional, Sequence, TypedDict, Union
 
 __all__ = [
     "ActionType",
@@ -28,8 +30,45 @@ __all__ = [
     "Verdict",
     "ErrorKind",
     "JsonValue",
-    "InputDict",
+    "WhenNobodyAvailable",
+    "LoadExclude",
+    "NoAnswerAction",
+    "CreateLeadPolicy",
+    "OffHoursAction",
+    "GreetingWhen",
     "ConfigDict",
+    "OperatorDict",
+    "LineDict",
+    "QueueDict",
+    "NoAnswerDict",
+    "CrmDict",
+    "ScheduleDict",
+    "WeeklyDict",
+    "OffHoursDict",
+    "GreetingDict",
+    "TextDict",
+    "TimedTextDict",
+    "RatingDict",
+    "BotDict",
+    "KpiDict",
+    "QueuePositionDict",
+    "LimitsDict",
+    "InputDict",
+    "ClientMessageDict",
+    "OperatorMessageDict",
+    "AcceptDict",
+    "SkipDict",
+    "TransferDict",
+    "CloseDict",
+    "PinDict",
+    "RateDict",
+    "PresenceDict",
+    "BotHandoffDict",
+    "BotResolvedDict",
+    "SetLineDict",
+    "SetOperatorDict",
+    "ForgetClientDict",
+    "TickDict",
     "CrmLookupDict",
     "DialogStatsDict",
     "DialogView",
@@ -145,12 +184,199 @@ ErrorKind = Literal[
 #: Any value of JSON shape.
 JsonValue = Union[None, bool, int, float, str, List[Any], Dict[str, Any]]
 
-#: An input as a dict of the contract's JSON shape, e.g.
-#: ``{"type": "accept", "dialog": 7, "operator": "ann"}``.
-InputDict = Mapping[str, Any]
+#: A line's ``queue.when_nobody_available``.
+WhenNobodyAvailable = Literal["wait", "assign_anyway"]
+#: An item of a line's ``queue.load_excludes``.
+LoadExclude = Literal["answered", "closing"]
+#: A line's ``queue.no_answer.action``.
+NoAnswerAction = Literal["requeue", "send_text", "send_form", "nothing"]
+#: A line's ``crm.create_lead``.
+CreateLeadPolicy = Literal["auto", "manual", "never"]
+#: A line's ``schedule.off_hours.action``.
+OffHoursAction = Literal["send_text", "send_form", "nothing"]
+#: A line's ``greeting.when`` and ``bot.when``.
+GreetingWhen = Literal["first_contact", "every_dialog", "never"]
 
-#: A config as a dict of the contract's JSON shape (DESIGN.md section 2).
-ConfigDict = Mapping[str, Any]
+# ------------------------------------------------------------------- config dicts
+# Every key but the ids is optional (DESIGN.md section 2 gives the defaults). The
+# required keys sit in a private base class so that this works on Python 3.9.
+
+
+class _OperatorRequired(TypedDict):
+    id: str
+
+
+class OperatorDict(_OperatorRequired, total=False):
+    """One item of ``operators``."""
+
+    max_dialogs: int
+    skills: List[str]
+    languages: List[str]
+    presence: PresenceStatus
+
+
+class NoAnswerDict(TypedDict, total=False):
+    """A line's ``queue.no_answer``."""
+
+    action: NoAnswerAction
+    text: str
+    form: str
+    retry_after_secs: int
+
+
+class QueueDict(TypedDict, total=False):
+    """A line's ``queue``."""
+
+    operators: List[str]
+    distribution: Distribution
+    forward_after_secs: int
+    check_availability: bool
+    when_nobody_available: WhenNobodyAvailable
+    max_dialogs: int
+    load_excludes: List[LoadExclude]
+    prefer_previous_operator: bool
+    no_answer: NoAnswerDict
+
+
+class CrmDict(TypedDict, total=False):
+    """A line's ``crm``."""
+
+    route_to_responsible: bool
+    responsible_checks_availability: bool
+    create_lead: CreateLeadPolicy
+    change_responsible_on_transfer: bool
+
+
+class WeeklyDict(TypedDict, total=False):
+    """A schedule's ``weekly``: open intervals per weekday, each ``["09:00", "18:00"]``."""
+
+    mon: List[Sequence[str]]
+    tue: List[Sequence[str]]
+    wed: List[Sequence[str]]
+    thu: List[Sequence[str]]
+    fri: List[Sequence[str]]
+    sat: List[Sequence[str]]
+    sun: List[Sequence[str]]
+
+
+class OffHoursDict(TypedDict, total=False):
+    """A schedule's ``off_hours``."""
+
+    action: OffHoursAction
+    text: str
+    form: str
+
+
+class ScheduleDict(TypedDict, total=False):
+    """A line's ``schedule`` (working hours)."""
+
+    timezone: str
+    weekly: WeeklyDict
+    holidays: List[str]
+    off_hours: OffHoursDict
+    hold_until_open: bool
+
+
+class GreetingDict(TypedDict, total=False):
+    """A line's ``greeting``."""
+
+    when: GreetingWhen
+    text: str
+
+
+class TextDict(TypedDict, total=False):
+    """A line's ``consent`` and ``closing``."""
+
+    text: str
+
+
+class TimedTextDict(TypedDict, total=False):
+    """A line's ``unanswered`` and ``auto_close``."""
+
+    after_secs: int
+    text: str
+
+
+class RatingDict(TypedDict, total=False):
+    """A line's ``rating``."""
+
+    enabled: bool
+    text: str
+    window_secs: int
+    close_on_rating: bool
+    during_dialog: bool
+
+
+class BotDict(TypedDict, total=False):
+    """A line's ``bot``."""
+
+    id: str
+    when: GreetingWhen
+    handoff_after_secs: int
+    handoff_keyword: str
+
+
+class KpiDict(TypedDict, total=False):
+    """A line's ``kpi``."""
+
+    first_response_secs: int
+    next_response_secs: int
+    notify: List[str]
+    text: str
+    business_hours_only: bool
+
+
+class QueuePositionDict(TypedDict, total=False):
+    """A line's ``queue_position``: the waiting client's place in the queue."""
+
+    text: str
+    repeat_secs: int
+
+
+class _LineRequired(TypedDict):
+    id: str
+
+
+class LineDict(_LineRequired, total=False):
+    """One item of ``lines``."""
+
+    active: bool
+    queue: QueueDict
+    crm: CrmDict
+    schedule: Optional[ScheduleDict]
+    greeting: GreetingDict
+    consent: TextDict
+    unanswered: TimedTextDict
+    nobody_available_text: str
+    auto_close: TimedTextDict
+    closing: TextDict
+    rating: RatingDict
+    bot: BotDict
+    kpi: KpiDict
+    queue_position: QueuePositionDict
+
+
+class LimitsDict(TypedDict, total=False):
+    """The config's ``limits``."""
+
+    max_id_len: int
+    max_text_len: int
+    max_operators: int
+    max_lines: int
+    max_open_dialogs: int
+    max_skills: int
+
+
+class ConfigDict(TypedDict, total=False):
+    """A config as a dict of the contract's JSON shape (DESIGN.md section 2)."""
+
+    operators: List[OperatorDict]
+    lines: List[LineDict]
+    limits: LimitsDict
+    forget_clients_after_days: int
+
+
+# -------------------------------------------------------------------- input dicts
 
 
 class CrmLookupDict(TypedDict, total=False):
@@ -158,6 +384,163 @@ class CrmLookupDict(TypedDict, total=False):
 
     found: bool
     responsible: Optional[str]
+
+
+class _ClientMessageRequired(TypedDict):
+    type: Literal["client_message"]
+    line: str
+    client: str
+
+
+class ClientMessageDict(_ClientMessageRequired, total=False):
+    """``{"type": "client_message", ...}``: a client wrote to a line."""
+
+    text: str
+    channel: str
+    can_reply: bool
+    crm: CrmLookupDict
+    priority: int
+    language: str
+    skills: List[str]
+
+
+class _OperatorMessageRequired(TypedDict):
+    type: Literal["operator_message"]
+    dialog: int
+    operator: str
+
+
+class OperatorMessageDict(_OperatorMessageRequired, total=False):
+    """``{"type": "operator_message", ...}``: an operator wrote in a dialog."""
+
+    hidden: bool
+
+
+class AcceptDict(TypedDict):
+    """``{"type": "accept", ...}``: an operator accepts an offered dialog."""
+
+    type: Literal["accept"]
+    dialog: int
+    operator: str
+
+
+class SkipDict(TypedDict):
+    """``{"type": "skip", ...}``: an operator skips a dialog."""
+
+    type: Literal["skip"]
+    dialog: int
+    operator: str
+
+
+class _TransferRequired(TypedDict):
+    type: Literal["transfer"]
+    dialog: int
+    operator: str
+
+
+class TransferDict(_TransferRequired, total=False):
+    """``{"type": "transfer", ...}``: exactly one of ``to_operator`` and ``to_line``."""
+
+    to_operator: Optional[str]
+    to_line: Optional[str]
+
+
+class CloseDict(TypedDict):
+    """``{"type": "close", ...}``: the assigned operator closes the dialog."""
+
+    type: Literal["close"]
+    dialog: int
+    operator: str
+
+
+class _PinRequired(TypedDict):
+    type: Literal["pin"]
+    dialog: int
+    operator: str
+
+
+class PinDict(_PinRequired, total=False):
+    """``{"type": "pin", ...}``: pin (or, with ``"pinned": False``, unpin) a dialog."""
+
+    pinned: bool
+
+
+class RateDict(TypedDict):
+    """``{"type": "rate", ...}``: the client rates the dialog, 1 to 5."""
+
+    type: Literal["rate"]
+    dialog: int
+    score: int
+
+
+class PresenceDict(TypedDict):
+    """``{"type": "presence", ...}``: an operator's presence changed."""
+
+    type: Literal["presence"]
+    operator: str
+    status: PresenceStatus
+
+
+class BotHandoffDict(TypedDict):
+    """``{"type": "bot_handoff", ...}``: the host's bot asks for a human."""
+
+    type: Literal["bot_handoff"]
+    dialog: int
+
+
+class BotResolvedDict(TypedDict):
+    """``{"type": "bot_resolved", ...}``: the bot finished the dialog itself."""
+
+    type: Literal["bot_resolved"]
+    dialog: int
+
+
+class SetLineDict(TypedDict):
+    """``{"type": "set_line", ...}``: add or replace a line."""
+
+    type: Literal["set_line"]
+    line: LineDict
+
+
+class SetOperatorDict(TypedDict):
+    """``{"type": "set_operator", ...}``: add or replace an operator."""
+
+    type: Literal["set_operator"]
+    operator: OperatorDict
+
+
+class ForgetClientDict(TypedDict):
+    """``{"type": "forget_client", ...}``: erase what the engine keeps about a client."""
+
+    type: Literal["forget_client"]
+    client: str
+
+
+class TickDict(TypedDict):
+    """``{"type": "tick"}``: a clock tick."""
+
+    type: Literal["tick"]
+
+
+#: An input as a dict of the contract's JSON shape, e.g.
+#: ``{"type": "accept", "dialog": 7, "operator": "ann"}``.
+InputDict = Union[
+    ClientMessageDict,
+    OperatorMessageDict,
+    AcceptDict,
+    SkipDict,
+    TransferDict,
+    CloseDict,
+    PinDict,
+    RateDict,
+    PresenceDict,
+    BotHandoffDict,
+    BotResolvedDict,
+    SetLineDict,
+    SetOperatorDict,
+    ForgetClientDict,
+    TickDict,
+]
 
 
 class DialogStatsDict(TypedDict):

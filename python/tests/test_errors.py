@@ -49,7 +49,8 @@ def test_hierarchy() -> None:
 def test_config_errors() -> None:
     err = raises_kind("invalid_config", openlines.Engine,
                       {"lines": [{"id": "s", "queue": {"distribution": "evenlyy"}}]})
-    assert err.message.startswith("lines[0].queue.distribution: unknown value \"evenlyy\"")
+    # before: unknown value "evenlyy", expected one of ...
+    assert err.message.startswith("lines[0].queue.distribution: \"evenlyy\" is not one of evenly, strict")
     err = raises_kind("invalid_config", openlines.Config,
                       {"operators": [{"id": "a"}, {"id": "a"}], "lines": [{"id": "s", "queue": {"operators": ["zz"]}}]})
     assert "duplicate operator id" in err.message and "zz" in err.message
@@ -57,6 +58,48 @@ def test_config_errors() -> None:
     raises_kind("invalid_config", openlines.Config.from_json, '"sales"')
     err = raises_kind("invalid_config", openlines.Engine, {"lines": [{"id": "s", "active": float("nan")}]})
     assert err.message.startswith("lines[0].active")
+
+
+def test_config_error_details_in_pydantics_shape() -> None:
+    config = {
+        "operators": [{"id": "ann", "max_dialogs": "3", "skils": []}],
+        "lines": [{"id": "s", "queue": {"operators": ["ann", "bob"], "forward_after_secs": 0}}],
+    }
+    err = raises_kind("invalid_config", openlines.Engine, config)
+    # Every problem at once (before: only the first, max_dialogs), structural then semantic.
+    assert err.errors() == [
+        {"loc": ("operators", 0, "max_dialogs"), "msg": '"3" is not a whole number (0 or more)',
+         "type": "invalid_type"},
+        {"loc": ("operators", 0, "skils"),
+         "msg": 'unknown field "skils", expected one of id, max_dialogs, skills, languages',
+         "type": "unknown_field"},
+        {"loc": ("lines", 0, "queue", "operators", 1), "msg": 'unknown operator "bob" (not in operators)',
+         "type": "unknown_reference"},
+        {"loc": ("lines", 0, "queue", "forward_after_secs"), "msg": "must be at least 1 (got 0)",
+         "type": "out_of_range"},
+    ]
+    assert err.message.startswith('operators[0].max_dialogs: "3" is not a whole number (0 or more); ')
+    assert err.message.endswith("; lines[0].queue.forward_after_secs: must be at least 1 (got 0)")
+    # A copy each time; kept by pickling.
+    err.errors().clear()
+    assert len(err.errors()) == 4
+    assert pickle.loads(pickle.dumps(err)).errors() == err.errors()
+    # JSON text: syntax errors with line and column at the root; a byte order mark is fine.
+    err = raises_kind("invalid_config", openlines.Engine, '{"lines": [\n  {"id": "s",}\n]}')
+    assert err.errors() == [{"loc": (), "msg": "line 2, column 14: trailing comma", "type": "syntax"}]
+    assert openlines.Config("\ufeff" + '{"lines": [{"id": "s"}]}').lines[0]["id"] == "s"
+
+
+def test_input_error_details(engine: openlines.Engine) -> None:
+    err = raises_kind("invalid_input", engine.handle, T0, {"type": "acept", "dialog": 1, "operator": "ann"})
+    assert err.errors()[0]["loc"] == ("type",)
+    assert err.errors()[0]["msg"].startswith('"acept" is not one of client_message, operator_message, accept,')
+    err = raises_kind("invalid_input", engine.handle, T0,
+                      {"type": "set_line", "line": {"id": "s", "rating": {"window_secs": -5}}})
+    assert err.errors() == [{"loc": ("line", "rating", "window_secs"),
+                             "msg": "-5 is not a whole number of seconds", "type": "out_of_range"}]
+    err = raises_kind("unknown_dialog", engine.handle, T0, {"type": "accept", "dialog": 9, "operator": "ann"})
+    assert err.errors() == []
 
 
 def test_engine_error_kinds(engine: openlines.Engine) -> None:

@@ -10,15 +10,15 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 use std::cell::RefCell;
-use std::ffi::{CString, c_char, c_void};
+use std::ffi::{CStr, CString, c_char, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
 
 use chrono::{DateTime, Utc};
 use core_engine::{
     Action, AssignReason, BotStopReason, ClientMessage, CloseReason, Config, ConfigIssue,
-    CrmLookup, Engine, Error, ErrorKind, Input, Kpi, MessageKind, PresenceStatus, QueueReason,
-    WithdrawReason,
+    CrmLookup, Engine, Error, ErrorKind, Input, IssueKind, Kpi, MessageKind, PresenceStatus,
+    QueueReason, WithdrawReason,
 };
 
 #[cfg(test)]
@@ -134,6 +134,9 @@ fn status_name(status: openlines_status) -> &'static str {
 struct Failure {
     status: openlines_status,
     message: String,
+    /// The problems behind an invalid config or an unreadable JSON input
+    /// (openlines_last_issue_count() and friends).
+    issues: Vec<ConfigIssue>,
 }
 
 impl Failure {
@@ -141,7 +144,21 @@ impl Failure {
         Failure {
             status,
             message: message.into(),
+            issues: Vec::new(),
         }
+    }
+
+    /// OPENLINES_INVALID_INPUT for a problem in the JSON of a field of the input
+    /// struct (`line` of set_line, `operator` of set_operator): its path under `field`.
+    fn in_field(field: &str, mut issue: ConfigIssue) -> Self {
+        issue.path = if issue.path == "(root)" {
+            field.to_owned()
+        } else {
+            format!("{field}.{}", issue.path)
+        };
+        let mut failure = Failure::new(OPENLINES_INVALID_INPUT, issue.to_string());
+        failure.issues.push(issue);
+        failure
     }
 
     fn null(what: &str) -> Self {
@@ -170,7 +187,9 @@ impl Failure {
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
-        Failure::new(status_of(e.kind), e.message)
+        let mut failure = Failure::new(status_of(e.kind), e.message);
+        failure.issues = e.issues;
+        failure
     }
 }
 
@@ -206,6 +225,7 @@ fn guard(out_error: *mut *mut c_char, body: impl FnOnce() -> Outcome) -> openlin
         ),
     };
     set_thread_error(Some(&failure.message));
+    set_thread_issues(&failure.issues);
     if !out_error.is_null() {
         // SAFETY: the caller passes either NULL or a valid `char**` (documented).
         unsafe { *out_error = c_message(&failure.message).into_raw() };
@@ -231,12 +251,14 @@ fn with_handle(
     }
     h.last_error = None;
     let result = catch_unwind(AssertUnwindSafe(|| body(&mut *h)));
+    let mut issues = Vec::new();
     let status = match result {
         Ok(Ok(())) => OPENLINES_OK,
         Ok(Err(f)) => {
             if !f.message.is_empty() {
                 h.last_error = Some(c_message(&f.message));
             }
+            issues = f.issues;
             f.status
         }
         Err(payload) => {
@@ -250,6 +272,7 @@ fn with_handle(
         }
     };
     THREAD_ERROR.with_borrow_mut(|slot| slot.clone_from(&h.last_error));
+    set_thread_issues(&issues);
     status
 }
 
@@ -262,9 +285,67 @@ thread_local! {
     static THREAD_ERROR: RefCell<Option<CString>> = const { RefCell::new(None) };
 }
 
-/// Record (or, with `None`, clear) the message of this thread's last call.
+/// Record (or, with `None`, clear) the message of this thread's last call; its
+/// problems are cleared (set_thread_issues() records them after).
 fn set_thread_error(message: Option<&str>) {
     THREAD_ERROR.with_borrow_mut(|slot| *slot = message.map(c_message));
+    set_thread_issues(&[]);
+}
+
+/// One problem of this thread's last failed call, as C strings.
+struct CIssue {
+    path: CString,
+    message: CString,
+    kind: &'static CStr,
+}
+
+/// The problems of this thread's last failed call, one by one and as JSON.
+struct ThreadIssues {
+    list: Vec<CIssue>,
+    /// None when there are none ("[]").
+    json: Option<CString>,
+}
+
+thread_local! {
+    /// The problems of the last failed call on this thread (openlines_last_issue_*()).
+    static THREAD_ISSUES: RefCell<ThreadIssues> = const {
+        RefCell::new(ThreadIssues { list: Vec::new(), json: None })
+    };
+}
+
+/// Record the problems of this thread's last call (empty: none, or it succeeded).
+fn set_thread_issues(issues: &[ConfigIssue]) {
+    THREAD_ISSUES.with_borrow_mut(|slot| {
+        slot.list = issues
+            .iter()
+            .map(|issue| CIssue {
+                path: c_message(&issue.path),
+                message: c_message(&issue.message),
+                kind: issue_kind_name(issue.kind),
+            })
+            .collect();
+        slot.json =
+            (!issues.is_empty()).then(|| c_message(&core_engine::json::issues_json(issues)));
+    });
+}
+
+/// The NUL-terminated name of an issue kind.
+fn issue_kind_name(kind: IssueKind) -> &'static CStr {
+    match kind {
+        IssueKind::Syntax => c"syntax",
+        IssueKind::UnknownField => c"unknown_field",
+        IssueKind::MissingField => c"missing_field",
+        IssueKind::InvalidType => c"invalid_type",
+        IssueKind::InvalidValue => c"invalid_value",
+        IssueKind::OutOfRange => c"out_of_range",
+        IssueKind::Duplicate => c"duplicate",
+        IssueKind::UnknownReference => c"unknown_reference",
+    }
+}
+
+/// A string of the `index`th problem of this thread's last failed call, or NULL.
+fn thread_issue(index: usize, field: impl Fn(&CIssue) -> *const c_char) -> *const c_char {
+    THREAD_ISSUES.with_borrow(|issues| issues.list.get(index).map_or(ptr::null(), field))
 }
 
 // ----------------------------------------------------------------------- plain types
@@ -866,7 +947,7 @@ unsafe fn input_from_c(i: &openlines_input) -> Result<Input, Failure> {
             let text =
                 unsafe { utf8_arg(i.config_json.ptr, i.config_json.len, "input.config_json") }?;
             let line = core_engine::json::from_str_with_path(text)
-                .map_err(|issue| Failure::new(OPENLINES_INVALID_INPUT, format!("line.{issue}")))?;
+                .map_err(|issue| Failure::in_field("line", issue))?;
             Input::SetLine {
                 line: Box::new(line),
             }
@@ -874,9 +955,8 @@ unsafe fn input_from_c(i: &openlines_input) -> Result<Input, Failure> {
         OPENLINES_INPUT_SET_OPERATOR => {
             let text =
                 unsafe { utf8_arg(i.config_json.ptr, i.config_json.len, "input.config_json") }?;
-            let operator = core_engine::json::from_str_with_path(text).map_err(|issue| {
-                Failure::new(OPENLINES_INVALID_INPUT, format!("operator.{issue}"))
-            })?;
+            let operator = core_engine::json::from_str_with_path(text)
+                .map_err(|issue| Failure::in_field("operator", issue))?;
             Input::SetOperator { operator }
         }
         OPENLINES_INPUT_FORGET_CLIENT => Input::ForgetClient {
@@ -1301,7 +1381,8 @@ pub extern "C" fn openlines_status_str(status: u32) -> *const c_char {
 /// On success, `*out_engine` receives a new handle, owned by the caller: free it with
 /// openlines_engine_free(). On failure `*out_engine` is not written, and if `out_error`
 /// is not NULL, `*out_error` receives an owned NUL-terminated message (every config
-/// problem with its field path) to free with openlines_string_free().
+/// problem with its field path) to free with openlines_string_free(); the problems are
+/// also readable one by one with openlines_last_issue_count() and friends.
 ///
 /// Errors: OPENLINES_NULL_POINTER (`config_json` NULL with a non-zero length, or
 /// `out_engine` NULL), OPENLINES_INVALID_UTF8, OPENLINES_INVALID_CONFIG, OPENLINES_PANIC.
@@ -1386,6 +1467,55 @@ pub extern "C" fn openlines_last_error() -> *const c_char {
         Some(message) => message.as_ptr(),
         None => c"".as_ptr(),
     })
+}
+
+/// The number of problems behind this thread's last failed call: every problem of an
+/// invalid config (openlines_engine_new(), a set_line / set_operator input), or the one
+/// problem of a JSON input that could not be read (openlines_engine_handle_json()); 0
+/// for any other failure and after a call that succeeded. Read each with
+/// openlines_last_issue_path(), openlines_last_issue_message() and
+/// openlines_last_issue_kind(), or all at once with openlines_last_issues_json(). Per
+/// thread, like openlines_last_error(); calling these functions changes nothing.
+#[unsafe(no_mangle)]
+pub extern "C" fn openlines_last_issue_count() -> usize {
+    THREAD_ISSUES.with_borrow(|issues| issues.list.len())
+}
+
+/// The problems of this thread's last failed call as one JSON array, each
+/// `{"loc": ["lines", 0, "queue", "distribution"], "msg": "...", "type": "invalid_value"}`
+/// (`loc`: field names and list positions, [] for the text as a whole; `msg` as
+/// openlines_last_issue_message(); `type` as openlines_last_issue_kind()); "[]" when
+/// there are none. Never NULL; owned and valid as openlines_last_issue_path().
+#[unsafe(no_mangle)]
+pub extern "C" fn openlines_last_issues_json() -> *const c_char {
+    THREAD_ISSUES.with_borrow(|issues| issues.json.as_ref().map_or(c"[]".as_ptr(), |j| j.as_ptr()))
+}
+
+/// The field path of problem `index` of this thread's last failed call, e.g.
+/// "lines[0].queue.distribution" ("(root)" for the text as a whole), or NULL when
+/// `index` >= openlines_last_issue_count(). NUL-terminated, owned by the library,
+/// valid until this thread's next call into the library (other than the
+/// openlines_last_issue*() functions and openlines_last_error()). Do not free it.
+#[unsafe(no_mangle)]
+pub extern "C" fn openlines_last_issue_path(index: usize) -> *const c_char {
+    thread_issue(index, |issue| issue.path.as_ptr())
+}
+
+/// What is wrong with problem `index` and what is expected, e.g. "\"evenlyy\" is not one
+/// of evenly, strict, all, least_busy, longest_idle"; NULL when out of range. Owned and
+/// valid as openlines_last_issue_path().
+#[unsafe(no_mangle)]
+pub extern "C" fn openlines_last_issue_message(index: usize) -> *const c_char {
+    thread_issue(index, |issue| issue.message.as_ptr())
+}
+
+/// The kind of problem `index`, a stable name: "syntax", "unknown_field",
+/// "missing_field", "invalid_type", "invalid_value", "out_of_range", "duplicate" or
+/// "unknown_reference" (new kinds may be added); NULL when out of range. A static
+/// string: never free it.
+#[unsafe(no_mangle)]
+pub extern "C" fn openlines_last_issue_kind(index: usize) -> *const c_char {
+    thread_issue(index, |issue| issue.kind.as_ptr())
 }
 
 /// Initialise `*input` for an input of `kind` (an openlines_input_kind): every field
@@ -1488,7 +1618,7 @@ pub unsafe extern "C" fn openlines_engine_handle(
 /// `json`, no NUL terminator needed. Otherwise exactly like openlines_engine_handle(),
 /// and the same input gives the same actions on both paths. Bad JSON, unknown fields and
 /// wrong types are OPENLINES_INVALID_INPUT naming the field, e.g.
-/// `dialog: must be a number, got the string "1"` (ids read from a database as text
+/// `dialog: "1" is not a dialog id (a whole number, e.g. 7)` (ids read from a database as text
 /// must be converted to numbers first).
 ///
 /// # Safety

@@ -522,6 +522,82 @@ fn versions() {
     )));
 }
 
+fn c_str(p: *const c_char) -> Option<String> {
+    (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_owned())
+}
+
+/// This thread's issues as (path, message, kind).
+fn thread_issues() -> Vec<(String, String, String)> {
+    (0..openlines_last_issue_count())
+        .map(|i| {
+            (
+                c_str(openlines_last_issue_path(i)).unwrap(),
+                c_str(openlines_last_issue_message(i)).unwrap(),
+                c_str(openlines_last_issue_kind(i)).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_config_problem_can_be_read_one_by_one() {
+    let mut e = ptr::null_mut();
+    let bad = r#"{"lines":[{"id":"s","greting":{},"queue":{"distribution":"evenlyy","forward_after_secs":0}}]}"#;
+    let st =
+        unsafe { openlines_engine_new(bad.as_ptr().cast(), bad.len(), &mut e, ptr::null_mut()) };
+    assert_eq!(st, OPENLINES_INVALID_CONFIG);
+    let issues = thread_issues();
+    let summary: Vec<(&str, &str)> = issues
+        .iter()
+        .map(|(p, _, k)| (p.as_str(), k.as_str()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("lines[0].greting", "unknown_field"),
+            ("lines[0].queue.distribution", "invalid_value"),
+            ("lines[0].queue.forward_after_secs", "out_of_range"),
+        ]
+    );
+    assert_eq!(
+        issues[1].1,
+        "\"evenlyy\" is not one of evenly, strict, all, least_busy, longest_idle"
+    );
+    assert!(openlines_last_issue_path(3).is_null());
+    let json: serde_json::Value =
+        serde_json::from_str(&c_str(openlines_last_issues_json()).unwrap()).unwrap();
+    assert_eq!(
+        json[1],
+        serde_json::json!({"loc": ["lines", 0, "queue", "distribution"], "msg": issues[1].1, "type": "invalid_value"})
+    );
+    assert!(openlines_last_issue_kind(usize::MAX).is_null());
+    // Reading them changes nothing; the next call that succeeds clears them.
+    assert_eq!(openlines_last_issue_count(), 3);
+    let e = new_engine(SIMPLE);
+    assert_eq!(openlines_last_issue_count(), 0);
+    assert_eq!(c_str(openlines_last_issues_json()).unwrap(), "[]");
+    // A JSON input that cannot be read: its one problem.
+    assert_eq!(
+        handle_json(e, T0, r#"{"type":"rate","dialog":1,"score":256}"#),
+        OPENLINES_INVALID_INPUT
+    );
+    assert_eq!(
+        thread_issues(),
+        [(
+            "score".to_owned(),
+            "256 is not a score from 1 to 5".to_owned(),
+            "out_of_range".to_owned()
+        )]
+    );
+    // Errors that are not about a field have none.
+    assert_eq!(
+        handle_json(e, T0, r#"{"type":"accept","dialog":99,"operator":"ann"}"#),
+        OPENLINES_UNKNOWN_DIALOG
+    );
+    assert_eq!(openlines_last_issue_count(), 0);
+    unsafe { openlines_engine_free(e) };
+}
+
 #[test]
 fn new_reports_config_errors() {
     let mut e = ptr::null_mut();
@@ -1150,7 +1226,7 @@ fn every_fallible_call_sets_or_clears_the_threads_last_error() {
     // Ids from a database as strings: the message says what the field must be.
     assert_eq!(
         last_error(e),
-        "dialog: must be a number, got the string \"1\""
+        "dialog: \"1\" is not a dialog id (a whole number, e.g. 7)"
     );
     assert_eq!(thread_error(), last_error(e));
     assert_eq!(

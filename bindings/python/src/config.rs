@@ -43,7 +43,8 @@ pub fn config_from_any(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Confi
 /// ``Config(data)`` takes a dict of the contract's JSON shape or JSON text; every field
 /// but the ids has a default, so ``{"lines": [{"id": "sales"}]}`` is a complete config.
 /// An invalid config raises ``ConfigError`` listing every problem with its field path,
-/// e.g. ``lines[0].queue.distribution: unknown value "evenlyy", expected one of ...``.
+/// e.g. ``lines[0].queue.distribution: "evenlyy" is not one of evenly, ...``; its
+/// ``errors()`` gives them one by one.
 /// A ``Config`` can be given to several ``Engine`` objects; it is immutable.
 #[pyclass(frozen, module = "openlines", name = "Config")]
 pub struct PyConfig {

@@ -2,9 +2,10 @@
 //! (`openlines/_errors.py`), so that they can subclass `ValueError`/`LookupError` too and
 //! carry `.kind` and `.message`.
 
-use openlines::{Error, ErrorKind};
+use openlines::{ConfigIssue, Error, ErrorKind, PathPart};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyList, PyTuple};
 
 /// The Python class raised for an error kind.
 pub fn class_name(kind: ErrorKind) -> &'static str {
@@ -34,7 +35,27 @@ fn module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
 /// Build (not raise) the Python exception instance for an engine error.
 pub fn error_object<'py>(py: Python<'py>, error: &Error) -> PyResult<Bound<'py, PyAny>> {
     let class = module(py)?.getattr(class_name(error.kind))?;
-    class.call1((error.message.as_str(), error.kind.as_str()))
+    let issues = PyList::empty(py);
+    for issue in &error.issues {
+        issues.append(issue_dict(py, issue)?)?;
+    }
+    class.call1((error.message.as_str(), error.kind.as_str(), issues))
+}
+
+/// One issue in pydantic's shape: `{"loc": ("lines", 0, "queue"), "msg": ..., "type": ...}`.
+fn issue_dict<'py>(py: Python<'py>, issue: &ConfigIssue) -> PyResult<Bound<'py, PyDict>> {
+    let mut loc = Vec::new();
+    for part in issue.path_parts() {
+        loc.push(match part {
+            PathPart::Key(key) => key.into_pyobject(py)?.into_any(),
+            PathPart::Index(index) => index.into_pyobject(py)?.into_any(),
+        });
+    }
+    let dict = PyDict::new(py);
+    dict.set_item("loc", PyTuple::new(py, loc)?)?;
+    dict.set_item("msg", issue.message.as_str())?;
+    dict.set_item("type", issue.kind.as_str())?;
+    Ok(dict)
 }
 
 /// Whether a raised exception is an `openlines.Error` (a rejection, as opposed to a

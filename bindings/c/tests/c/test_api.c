@@ -28,6 +28,16 @@ static void test_new_errors(void) {
     CHECK(strstr(err, "lines[0].queue.forward_after_secs") != NULL);
     openlines_string_free(err);
     err = NULL;
+    /* Every problem, one by one, with its path, message and kind. */
+    const char *two = "{\"lines\":[{\"id\":\"s\",\"greting\":{},\"queue\":{\"forward_after_secs\":0}}]}";
+    CHECK_ST(openlines_engine_new(two, strlen(two), &e, NULL), OPENLINES_INVALID_CONFIG);
+    CHECK(openlines_last_issue_count() == 2);
+    CHECK(strcmp(openlines_last_issue_path(0), "lines[0].greting") == 0);
+    CHECK(strcmp(openlines_last_issue_kind(0), "unknown_field") == 0);
+    CHECK(strcmp(openlines_last_issue_path(1), "lines[0].queue.forward_after_secs") == 0);
+    CHECK(strcmp(openlines_last_issue_kind(1), "out_of_range") == 0);
+    CHECK(strcmp(openlines_last_issue_message(1), "must be at least 1 (got 0)") == 0);
+    CHECK(openlines_last_issue_path(2) == NULL && openlines_last_issue_message(2) == NULL);
     CHECK_ST(openlines_engine_new("{", 1, &e, NULL), OPENLINES_INVALID_CONFIG);
     CHECK_ST(openlines_engine_new(NULL, 5, &e, NULL), OPENLINES_NULL_POINTER);
     CHECK_ST(openlines_engine_new(SIMPLE_CONFIG, strlen(SIMPLE_CONFIG), NULL, &err), OPENLINES_NULL_POINTER);
@@ -411,7 +421,8 @@ static void test_last_error_hints_and_rejected_inputs(void) {
     openlines_engine *e = new_engine(SIMPLE_CONFIG);
     CHECK_ST(handle_json(e, T0, "{\"type\":\"accept\",\"dialog\":\"1\",\"operator\":\"ann\"}"),
              OPENLINES_INVALID_INPUT);
-    CHECK(strcmp(openlines_engine_last_error(e), "dialog: must be a number, got the string \"1\"") == 0);
+    CHECK(strcmp(openlines_engine_last_error(e),
+                 "dialog: \"1\" is not a dialog id (a whole number, e.g. 7)") == 0);
     CHECK(strcmp(openlines_last_error(), openlines_engine_last_error(e)) == 0);
     /* openlines_input_init has no handle: it reports (and clears) the thread's message. */
     CHECK_ST(openlines_input_init(&in, 99), OPENLINES_OUT_OF_RANGE);
