@@ -71,7 +71,7 @@ def test_config_error_details_in_pydantics_shape() -> None:
         {"loc": ("operators", 0, "max_dialogs"), "msg": '"3" is not a whole number (0 or more)',
          "type": "invalid_type"},
         {"loc": ("operators", 0, "skils"),
-         "msg": 'unknown field "skils", expected one of id, max_dialogs, skills, languages',
+         "msg": 'unknown field "skils", expected one of id, max_dialogs, skills, languages, presence',
          "type": "unknown_field"},
         {"loc": ("lines", 0, "queue", "operators", 1), "msg": 'unknown operator "bob" (not in operators)',
          "type": "unknown_reference"},
