@@ -462,6 +462,12 @@ impl LineConfig {
             ..LineConfig::default()
         }
     }
+
+    /// Whether the line keeps new dialogs queued while its schedule says closed
+    /// (`schedule.hold_until_open`).
+    pub fn holds_until_open(&self) -> bool {
+        self.schedule.as_ref().is_some_and(|s| s.hold_until_open)
+    }
 }
 
 /// Longest allowed duration in any `*_secs` field: ten years.

@@ -573,8 +573,7 @@ impl Engine {
         status: PresenceStatus,
         out: &mut Vec<Action>,
     ) {
-        let old = std::mem::replace(&mut self.s.operators[op as usize].presence, status);
-        self.refresh_ready(op);
+        let old = self.change_operator(op, |o| std::mem::replace(&mut o.presence, status));
         if status == PresenceStatus::Online || old == PresenceStatus::Dismissed {
             self.call.dirty_operators.insert(op);
         }
@@ -693,7 +692,7 @@ impl Engine {
         let recount = old.queue.load_excludes != config.queue.load_excludes;
         // Waiting dialogs look at their affinity operators again when the rules change,
         // or when a hold is lifted (it may have kept them from those operators).
-        let held_before = old.schedule.as_ref().is_some_and(|s| s.hold_until_open);
+        let held_before = old.holds_until_open();
         let affinity_changes = old.crm.route_to_responsible != config.crm.route_to_responsible
             || old.queue.prefer_previous_operator != config.queue.prefer_previous_operator
             || held_before;
@@ -809,32 +808,16 @@ impl Engine {
         match existing {
             Some(idx) => {
                 // The live presence stays: `presence` inputs govern it, not the config.
-                self.s.operators[idx as usize].config = config;
-                self.refresh_ready(idx);
+                self.change_operator(idx, |o| o.config = config);
                 self.call.dirty_operators.insert(idx);
             }
             None => {
-                let idx = self.s.operators.len() as OperatorIdx;
                 let id = config.id.clone();
-                self.operator_index.insert(id.clone(), idx);
-                self.s.operators.push(Operator::new(config));
-                self.holdings.push(BTreeSet::new());
-                self.ready.grow(self.s.lines.len(), self.s.operators.len());
+                let idx = self.add_operator(config);
                 self.affinity.resolve(&id, idx);
                 self.call.dirty_operators.insert(idx);
             }
         }
-    }
-
-    /// Give `line` a new resolved queue, keeping the routing index in step.
-    fn replace_queue(&mut self, line: LineIdx, queue: Vec<OperatorIdx>) {
-        let old = std::mem::replace(&mut self.s.lines[line as usize].queue, queue);
-        self.queue_members[line as usize] = self.line(line).queue.iter().copied().collect();
-        let mut ready = std::mem::take(&mut self.ready);
-        ready.reshape_line(line, &old, &self.line(line).queue, |op, pos| {
-            self.ready_rank(op, line, pos)
-        });
-        self.ready = ready;
     }
 }
 

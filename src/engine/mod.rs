@@ -44,6 +44,7 @@ mod clients;
 mod fire;
 mod invariants;
 mod position;
+mod roster;
 mod route;
 mod state;
 mod waiting;
@@ -201,8 +202,8 @@ struct CallScratch {
     dirty_operators: BTreeSet<OperatorIdx>,
     /// Lines whose waiting dialogs must be looked at again (config change, opening).
     dirty_lines: BTreeSet<LineIdx>,
-    /// `set_state`'s buffer of operators whose load changed (kept for its capacity).
-    reloaded: Vec<OperatorIdx>,
+    /// `set_state`'s buffer of the operators whose load moves (kept for its capacity).
+    moved_load: Vec<OperatorIdx>,
     /// The catch-up of `fire_due`.
     catch_up: CatchUp,
 }
@@ -212,7 +213,7 @@ impl CallScratch {
     fn is_idle(&self) -> bool {
         self.dirty_operators.is_empty()
             && self.dirty_lines.is_empty()
-            && self.reloaded.is_empty()
+            && self.moved_load.is_empty()
             && self.catch_up.expiries.is_empty()
             && self.catch_up.deferred.is_empty()
     }
@@ -862,13 +863,10 @@ impl Engine {
         self.schedule(line).is_none_or(|s| s.is_open(at))
     }
 
+    /// Whether `line` keeps its dialogs from operators at `at`: it holds until open
+    /// and is closed.
     fn held_closed(&self, line: LineIdx, at: DateTime<Utc>) -> bool {
-        let l = self.line(line);
-        l.config
-            .schedule
-            .as_ref()
-            .is_some_and(|s| s.hold_until_open)
-            && !self.is_open(line, at)
+        self.line(line).config.holds_until_open() && !self.is_open(line, at)
     }
 
     fn client_line(&self, client: &str, line: LineIdx) -> Option<&ClientLine> {

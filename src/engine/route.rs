@@ -32,59 +32,6 @@ impl Engine {
         Verdict::NotNextInRotation
     }
 
-    /// The part of the eligibility rule that does not look at the dialog: `op` is not
-    /// dismissed, is online when `line` checks availability, and is under their own
-    /// and the line's `max_dialogs`. The routing index holds exactly the operators
-    /// who pass it.
-    pub(super) fn standing(&self, op: OperatorIdx, line: LineIdx) -> Result<(), Verdict> {
-        let o = self.op(op);
-        let queue = &self.line(line).config.queue;
-        if o.presence == PresenceStatus::Dismissed {
-            Err(Verdict::Dismissed)
-        } else if queue.check_availability && o.presence != PresenceStatus::Online {
-            Err(Verdict::Unavailable)
-        } else if o.config.max_dialogs > 0 && o.load >= o.config.max_dialogs {
-            Err(Verdict::AtCapacity)
-        } else if queue.max_dialogs > 0 && o.load_in(line) >= queue.max_dialogs {
-            Err(Verdict::AtLineCapacity)
-        } else {
-            Ok(())
-        }
-    }
-
-    /// The rank of `op` at queue position `pos` of `line` in the routing index, or
-    /// `None` when their standing in the line rules them out.
-    pub(super) fn ready_rank(&self, op: OperatorIdx, line: LineIdx, pos: u32) -> Option<RankKey> {
-        self.standing(op, line).ok()?;
-        Some(rank_key(
-            self.line(line).config.queue.distribution,
-            self.op(op),
-            pos,
-        ))
-    }
-
-    /// Bring the routing index up to date after `op`'s presence, load, last
-    /// assignment or config changed.
-    pub(super) fn refresh_ready(&mut self, op: OperatorIdx) {
-        let mut ready = std::mem::take(&mut self.ready);
-        ready.update(op, |line, pos| self.ready_rank(op, line, pos));
-        self.ready = ready;
-    }
-
-    /// Rebuild the routing index from scratch (after lines or queues change).
-    pub(super) fn rebuild_ready(&mut self) {
-        self.ready = self.fresh_ready();
-    }
-
-    /// The routing index as a rebuild would make it.
-    pub(super) fn fresh_ready(&self) -> ReadyIndex {
-        let mut ready = ReadyIndex::shaped(&self.s.lines, self.s.operators.len());
-        for op in 0..self.s.operators.len() as OperatorIdx {
-            ready.update(op, |line, pos| self.ready_rank(op, line, pos));
-        }
-        ready
-    }
-
     /// The routing decision for a dialog, without changing anything.
     ///
     /// The queue part walks the routing index in the mode's order and stops at the

@@ -15,9 +15,8 @@ impl Engine {
         let new = &d.state;
         let live = &mut self.live[line_idx as usize];
         live.change(&old, new);
-        // Borrow the dialog, the line and the operator tables side by side: no copies
-        // of the operator lists. Operators whose load changed are refreshed in the
-        // routing index afterwards, from a reused buffer.
+        // Borrow the dialog and the line side by side; the operators whose load moves
+        // are copied to a reused buffer for the roster.
         let line = &self.s.lines[line_idx as usize];
         let counted = |state| {
             if line.counts(state) {
@@ -28,16 +27,14 @@ impl Engine {
         };
         let (old_counted, new_counted) = (counted(&old), counted(new));
         let (old_involved, new_involved) = (involved(&old), involved(new));
-        for &op in old_counted {
-            if !new_counted.contains(&op) {
-                self.call.dirty_operators.insert(op);
+        let load_moves = old_counted != new_counted;
+        if load_moves {
+            for &op in old_counted {
+                live.remove_load(op);
             }
-            self.s.operators[op as usize].remove_load(line_idx);
-            live.remove_load(op);
-        }
-        for &op in new_counted {
-            self.s.operators[op as usize].add_load(line_idx);
-            live.add_load(op);
+            for &op in new_counted {
+                live.add_load(op);
+            }
         }
         if old_involved != new_involved {
             for &op in old_involved {
@@ -49,16 +46,15 @@ impl Engine {
                 live.add_holder(op);
             }
         }
-        let mut reload = std::mem::take(&mut self.call.reloaded);
-        if old_counted != new_counted {
-            reload.extend_from_slice(old_counted);
-            reload.extend_from_slice(new_counted);
+        if load_moves {
+            let mut moved = std::mem::take(&mut self.call.moved_load);
+            moved.extend_from_slice(old_counted);
+            let split = moved.len();
+            moved.extend_from_slice(new_counted);
+            self.move_load(line_idx, &moved[..split], &moved[split..]);
+            moved.clear();
+            self.call.moved_load = moved;
         }
-        for &op in &reload {
-            self.refresh_ready(op);
-        }
-        reload.clear();
-        self.call.reloaded = reload;
         self.requeue_index(id, line_idx, priority, &old);
         self.track_waiting(id, &old);
         old
@@ -155,8 +151,7 @@ impl Engine {
         op: OperatorIdx,
         forced: bool,
     ) {
-        self.s.operators[op as usize].last_assigned_at = Some(at);
-        self.refresh_ready(op);
+        self.change_operator(op, |o| o.last_assigned_at = Some(at));
         let Some(d) = known_mut(&mut self.s.dialogs, id) else {
             return;
         };
