@@ -59,6 +59,16 @@ def test_config_errors() -> None:
     assert err.message.startswith("lines[0].active")
 
 
+def crc32c(data: bytes) -> int:
+    """CRC-32C, bit by bit (the snapshot checksum)."""
+    crc = 0xFFFFFFFF
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
+
+
 def test_engine_error_kinds(engine: openlines.Engine) -> None:
     engine.handle(T0, {"type": "client_message", "line": "sales", "client": "a"})
     engine.advance(at(1))  # the refusals below change nothing, not even the clock
@@ -74,9 +84,13 @@ def test_engine_error_kinds(engine: openlines.Engine) -> None:
     raises_kind("time_went_backwards", engine.handle, at(-1), {"type": "tick"})
     raises_kind("time_went_backwards", engine.advance, at(-1))
     raises_kind("snapshot_version", openlines.Engine.restore, b"garbage")
-    # Snapshot bytes: b"OLSN", the encoding version, the snapshot version (a varint), the state.
+    # Snapshot bytes: b"OLSN", the encoding version, the snapshot version (a varint), the
+    # state, a CRC-32C of everything before it.
     assert before[:4] == b"OLSN" and before[5] == openlines.SNAPSHOT_VERSION
-    err = raises_kind("snapshot_version", openlines.Engine.restore, before[:5] + bytes([99]) + before[6:])
+    other = before[:5] + bytes([99]) + before[6:-4]
+    err = raises_kind("snapshot_version", openlines.Engine.restore, other + before[-4:])
+    assert "checksum does not match" in err.message
+    err = raises_kind("snapshot_version", openlines.Engine.restore, other + crc32c(other).to_bytes(4, "little"))
     assert "99" in err.message
     assert engine.snapshot() == before  # nothing changed
 
