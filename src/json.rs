@@ -31,8 +31,26 @@ pub fn from_str_with_path<T: DeserializeOwned>(text: &str) -> Result<T, ConfigIs
 
 /// Parse one input from its JSON form; errors are `invalid_input` naming the field.
 pub fn input_from_str(text: &str) -> Result<Input, Error> {
-    from_str_with_path(text)
-        .map_err(|issue| Error::new(ErrorKind::InvalidInput, locate(text, issue).to_string()))
+    let input = from_str_with_path(text)
+        .map_err(|issue| Error::new(ErrorKind::InvalidInput, locate(text, issue).to_string()))?;
+    if input == Input::Tick {
+        tick_has_no_fields(text)?;
+    }
+    Ok(input)
+}
+
+/// serde ignores the extra fields of a unit variant of an internally tagged enum, so
+/// `{"type": "tick"}` refuses them here, like every other input does.
+fn tick_has_no_fields(text: &str) -> Result<(), Error> {
+    let map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(text).unwrap_or_default();
+    match map.keys().find(|k| k.as_str() != "type") {
+        Some(k) => Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!("{k}: unknown field \"{k}\", a tick has no field but \"type\""),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Internally tagged enums lose the field path: find the field the message is about,
@@ -300,6 +318,14 @@ mod tests {
     fn config_must_be_an_object() {
         assert_eq!(Config::from_json("[]").unwrap_err()[0].path, "(root)");
         assert!(Config::from_json(" {} ").is_ok());
+    }
+
+    #[test]
+    fn a_tick_with_fields_is_refused_like_any_input() {
+        assert_eq!(input_from_str(r#"{"type":"tick"}"#), Ok(Input::Tick));
+        let err = input_from_str(r#"{"type":"tick","dialog":7}"#).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidInput);
+        assert!(err.message.starts_with("dialog: unknown field"), "{}", err.message);
     }
 
     #[test]

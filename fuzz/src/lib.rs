@@ -157,6 +157,10 @@ pub fn gen_line(b: &mut Bytes, id: &str, operators: &[&str]) -> Value {
             }
             weekly.insert(day.to_owned(), Value::Array(intervals));
         }
+        if weekly.is_empty() {
+            // A schedule needs at least one interval (validation refuses one without).
+            weekly.insert("mon".to_owned(), json!([["09:00", "18:00"]]));
+        }
         let holidays: Vec<&str> = b.subset(&["01.01", "24.11", "2026-11-25", "29.02"]);
         line["schedule"] = json!({
             "timezone": b.pick(&TIMEZONES),
