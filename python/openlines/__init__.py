@@ -36,6 +36,7 @@ from openlines._errors import (
     ConfigError,
     Error,
     InputError,
+    InternalError,
     NotAllowedError,
     SnapshotError,
     TimeError,
@@ -98,6 +99,7 @@ __all__ = [
     "NotAllowedError",
     "TimeError",
     "SnapshotError",
+    "InternalError",
     # inputs
     "Input",
     "ClientMessage",
