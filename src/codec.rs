@@ -227,7 +227,11 @@ const fn crc32c_tables() -> [[u32; 256]; 8] {
         let mut c = i as u32;
         let mut k = 0;
         while k < 8 {
-            c = if c & 1 != 0 { (c >> 1) ^ CRC32C_POLY } else { c >> 1 };
+            c = if c & 1 != 0 {
+                (c >> 1) ^ CRC32C_POLY
+            } else {
+                c >> 1
+            };
             k += 1;
         }
         t[0][i] = c;
@@ -1374,7 +1378,11 @@ mod tests {
         bytes[4] = 1;
         let e = snapshot_body(&bytes, 7).unwrap_err();
         assert!(e.contains("encoding 1 is not supported"), "{e}");
-        assert!(snapshot_body(b"OLSN\x02\x07", 7).unwrap_err().contains("truncated"));
+        assert!(
+            snapshot_body(b"OLSN\x02\x07", 7)
+                .unwrap_err()
+                .contains("truncated")
+        );
     }
 
     #[test]

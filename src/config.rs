@@ -593,7 +593,10 @@ impl Checker<'_> {
                 "must name a form when action is send_form",
             );
         }
-        self.form_id(&format!("{path}.queue.no_answer.form"), &queue.no_answer.form);
+        self.form_id(
+            &format!("{path}.queue.no_answer.form"),
+            &queue.no_answer.form,
+        );
         if let Some(schedule) = &line.schedule {
             let spath = format!("{path}.schedule");
             if let Err(errors) =

@@ -325,7 +325,11 @@ mod tests {
         assert_eq!(input_from_str(r#"{"type":"tick"}"#), Ok(Input::Tick));
         let err = input_from_str(r#"{"type":"tick","dialog":7}"#).unwrap_err();
         assert_eq!(err.kind, ErrorKind::InvalidInput);
-        assert!(err.message.starts_with("dialog: unknown field"), "{}", err.message);
+        assert!(
+            err.message.starts_with("dialog: unknown field"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -23,8 +23,7 @@ pub const FIRST_TIME: DateTime<Utc> = match DateTime::from_timestamp(-62_135_596
 /// for at most about eight years ahead, so every deadline armed from an accepted time
 /// stays before [`LAST_DEADLINE`], a time every binding can represent (Python's
 /// `datetime` ends with year 9999).
-pub const LAST_TIME: DateTime<Utc> = match DateTime::from_timestamp(252_771_148_799, 999_999_999)
-{
+pub const LAST_TIME: DateTime<Utc> = match DateTime::from_timestamp(252_771_148_799, 999_999_999) {
     Some(t) => t,
     None => panic!("LAST_TIME is representable"),
 };

@@ -36,10 +36,19 @@ fn a_schedule_without_weekly_is_refused_with_a_hint() {
 fn a_weekly_without_any_interval_is_refused() {
     let found = issues(&line(r#", "schedule": {"weekly": {"mon": [], "sun": []}}"#));
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(found[0].starts_with("lines[0].schedule.weekly: has no open interval"), "{}", found[0]);
+    assert!(
+        found[0].starts_with("lines[0].schedule.weekly: has no open interval"),
+        "{}",
+        found[0]
+    );
     assert!(found[0].contains("active: false"), "{}", found[0]);
     // One interval anywhere is enough.
-    assert!(issues(&line(r#", "schedule": {"weekly": {"mon": [], "sun": [["10:00", "12:00"]]}}"#)).is_empty());
+    assert!(
+        issues(&line(
+            r#", "schedule": {"weekly": {"mon": [], "sun": [["10:00", "12:00"]]}}"#
+        ))
+        .is_empty()
+    );
 }
 
 #[test]
@@ -68,10 +77,12 @@ fn form_ids_obey_the_id_length_limit() {
     );
     // At the limit, and an unused form left empty, are fine.
     let ok = "f".repeat(256);
-    assert!(issues(&format!(
-        r#"{{"operators": [{{"id": "ann"}}],
+    assert!(
+        issues(&format!(
+            r#"{{"operators": [{{"id": "ann"}}],
             "lines": [{{"id": "sales", "queue": {{"operators": ["ann"],
                         "no_answer": {{"action": "send_form", "form": "{ok}"}}}}}}]}}"#
-    ))
-    .is_empty());
+        ))
+        .is_empty()
+    );
 }

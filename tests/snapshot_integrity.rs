@@ -23,10 +23,22 @@ fn small_engine() -> Engine {
     .unwrap();
     let mut engine = Engine::new(config).unwrap();
     for (secs, text) in [
-        (0, r#"{"type": "client_message", "line": "sales", "client": "a"}"#),
-        (1, r#"{"type": "operator_message", "dialog": 1, "operator": "ann"}"#),
-        (2, r#"{"type": "client_message", "line": "sales", "client": "b"}"#),
-        (3, r#"{"type": "client_message", "line": "sales", "client": "c"}"#),
+        (
+            0,
+            r#"{"type": "client_message", "line": "sales", "client": "a"}"#,
+        ),
+        (
+            1,
+            r#"{"type": "operator_message", "dialog": 1, "operator": "ann"}"#,
+        ),
+        (
+            2,
+            r#"{"type": "client_message", "line": "sales", "client": "b"}"#,
+        ),
+        (
+            3,
+            r#"{"type": "client_message", "line": "sales", "client": "c"}"#,
+        ),
     ] {
         engine
             .handle(t0() + Duration::seconds(secs), input(text).unwrap())
@@ -108,7 +120,9 @@ fn crafted(edit: impl FnOnce(&mut Value)) -> Result<Engine, openlines::Error> {
 }
 
 fn refused_naming(edit: impl FnOnce(&mut Value), field: &str) {
-    let e = crafted(edit).err().expect("a crafted snapshot was restored");
+    let e = crafted(edit)
+        .err()
+        .expect("a crafted snapshot was restored");
     assert_eq!(e.kind, ErrorKind::SnapshotVersion);
     assert!(e.message.contains(field), "{field}: {}", e.message);
 }
@@ -148,10 +162,7 @@ fn crafted_times_are_refused() {
         |v| v["state"]["dialogs"]["1"]["opened_at"] = json!("2027-01-01T00:00:00Z"),
         "dialogs[1].opened_at",
     );
-    refused_naming(
-        |v| v["state"]["now"] = json!("9999-01-01T00:00:00Z"),
-        "now",
-    );
+    refused_naming(|v| v["state"]["now"] = json!("9999-01-01T00:00:00Z"), "now");
     refused_naming(
         |v| {
             let timers = v["timers"].as_array_mut().unwrap();
@@ -169,15 +180,18 @@ fn crafted_times_are_refused() {
 fn crafted_references_and_counts_are_refused() {
     // An assigned dialog naming an operator that does not exist.
     refused_naming(
-        |v| v["state"]["dialogs"]["1"]["state"] = json!({"assigned": {"operator": 7, "answered": true}}),
+        |v| {
+            v["state"]["dialogs"]["1"]["state"] =
+                json!({"assigned": {"operator": 7, "answered": true}})
+        },
         "dialog 1",
     );
     // A load count that disagrees with the dialogs.
+    refused_naming(|v| v["state"]["operators"][0]["load"] = json!(5), "load");
     refused_naming(
-        |v| v["state"]["operators"][0]["load"] = json!(5),
-        "load",
+        |v| v["state"]["dialogs"]["1"]["rating"] = json!(9),
+        "rating",
     );
-    refused_naming(|v| v["state"]["dialogs"]["1"]["rating"] = json!(9), "rating");
     // A timer of a dialog that does not exist yet.
     refused_naming(
         |v| {

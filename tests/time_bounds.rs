@@ -49,7 +49,10 @@ fn the_last_time_is_accepted_and_its_longest_timers_stay_representable() {
     assert!(!actions.is_empty());
     // The offer runs ten years from the last accepted time: still before year 10000.
     let deadline = e.next_deadline().unwrap();
-    assert!(deadline > LAST_TIME && deadline <= LAST_DEADLINE, "{deadline}");
+    assert!(
+        deadline > LAST_TIME && deadline <= LAST_DEADLINE,
+        "{deadline}"
+    );
     e.handle(
         LAST_TIME,
         input(r#"{"type": "operator_message", "dialog": 1, "operator": "ann"}"#).unwrap(),

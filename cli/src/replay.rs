@@ -47,7 +47,11 @@ impl fmt::Display for ReplayError {
 /// Replay the scenario read from `reader`, writing one JSON line per action or
 /// rejected input to `out` (contract section 7); with `check`, each step is compared
 /// with its expectations as it runs.
-pub fn replay(reader: impl Read, out: &mut dyn Write, check: bool) -> Result<ReplayOutcome, ReplayError> {
+pub fn replay(
+    reader: impl Read,
+    out: &mut dyn Write,
+    check: bool,
+) -> Result<ReplayOutcome, ReplayError> {
     let mut state = Replay {
         out,
         check,
@@ -259,15 +263,23 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("config.lines[0].id"), "{e}");
-        let e = run(&format!(r#"{{"config": {CONFIG}}}"#), false).unwrap_err().to_string();
+        let e = run(&format!(r#"{{"config": {CONFIG}}}"#), false)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("missing field `steps`"), "{e}");
-        let e = run(&format!(r#"{{"config": {CONFIG}, "steps": [], "x": 1}}"#), false)
-            .unwrap_err()
-            .to_string();
+        let e = run(
+            &format!(r#"{{"config": {CONFIG}, "steps": [], "x": 1}}"#),
+            false,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("unknown field `x`"), "{e}");
-        let e = run(&format!(r#"{{"config": {CONFIG}, "steps": [{{"at": "nope"}}]}}"#), false)
-            .unwrap_err()
-            .to_string();
+        let e = run(
+            &format!(r#"{{"config": {CONFIG}, "steps": [{{"at": "nope"}}]}}"#),
+            false,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("line"), "{e}");
     }
 

@@ -49,7 +49,10 @@ fn check_still_reports_per_step_mismatches_and_exit_1() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("1 step(s) do not match"), "{stderr}");
-    assert!(stderr.contains("missing: {\"type\":\"queued\"}"), "{stderr}");
+    assert!(
+        stderr.contains("missing: {\"type\":\"queued\"}"),
+        "{stderr}"
+    );
     assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 2);
     std::fs::remove_file(&path).ok();
 }

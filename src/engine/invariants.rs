@@ -371,7 +371,11 @@ pub(super) fn check_reachable(state: &State, timers: &[(TimerKey, Stamp)]) -> Re
                     rfc(now)
                 ));
             }
-            if operators.iter().enumerate().any(|(i, op)| operators[..i].contains(op)) {
+            if operators
+                .iter()
+                .enumerate()
+                .any(|(i, op)| operators[..i].contains(op))
+            {
                 return Err(format!(
                     "dialogs[{id}].state.operators names an operator twice"
                 ));
@@ -379,7 +383,10 @@ pub(super) fn check_reachable(state: &State, timers: &[(TimerKey, Stamp)]) -> Re
         }
     }
     for (i, o) in state.operators.iter().enumerate() {
-        not_after_now(format!("operators[{i}].last_assigned_at"), o.last_assigned_at)?;
+        not_after_now(
+            format!("operators[{i}].last_assigned_at"),
+            o.last_assigned_at,
+        )?;
     }
     for (client, lines) in state.clients.iter() {
         for c in lines {

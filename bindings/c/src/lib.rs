@@ -192,7 +192,10 @@ fn guard(out_error: *mut *mut c_char, body: impl FnOnce() -> Outcome) -> openlin
         Ok(Err(f)) => f,
         Err(payload) => Failure::new(
             OPENLINES_PANIC,
-            format!("internal error (panic): {}", core_engine::error::panic_message(&*payload)),
+            format!(
+                "internal error (panic): {}",
+                core_engine::error::panic_message(&*payload)
+            ),
         ),
     };
     set_thread_error(Some(&failure.message));
