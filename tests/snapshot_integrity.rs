@@ -98,7 +98,7 @@ fn sampled_bit_flips_of_a_large_snapshot_are_refused_naming_the_checksum() {
     for i in (0..bytes.len()).step_by(stride).chain([bytes.len() - 1]) {
         for bit in 0..8 {
             flipped[i] ^= 1 << bit;
-            let e = Engine::restore_bytes(&flipped).err().expect("refused");
+            let e = Engine::restore_bytes(&flipped).expect_err("refused");
             assert_eq!(e.kind, ErrorKind::SnapshotVersion);
             if i >= 5 {
                 assert!(e.message.contains("checksum"), "{i}: {}", e.message);
@@ -120,9 +120,7 @@ fn crafted(edit: impl FnOnce(&mut Value)) -> Result<Engine, openlines::Error> {
 }
 
 fn refused_naming(edit: impl FnOnce(&mut Value), field: &str) {
-    let e = crafted(edit)
-        .err()
-        .expect("a crafted snapshot was restored");
+    let e = crafted(edit).expect_err("a crafted snapshot was restored");
     assert_eq!(e.kind, ErrorKind::SnapshotVersion);
     assert!(e.message.contains(field), "{field}: {}", e.message);
 }
