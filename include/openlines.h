@@ -1297,7 +1297,8 @@ void openlines_bytes_free(uint8_t *bytes, size_t len);
  * `*out_error` receives an owned message to free with openlines_string_free().
  *
  * Errors: OPENLINES_NULL_POINTER, OPENLINES_SNAPSHOT_VERSION (another version, not a
- * snapshot, or inconsistent), OPENLINES_PANIC. Thread-safe.
+ * snapshot, damaged bytes: the checksum does not match, or a state the engine could
+ * not have reached: the message names the field), OPENLINES_PANIC. Thread-safe.
  *
  * `bytes` is a `const void*` so that any byte buffer converts to it without a cast (a
  * PHP string passes through FFI as is).

@@ -22,10 +22,12 @@ fi
 pip=("$venv/bin/python" -m pip --disable-pip-version-check --no-input -q)
 "${pip[@]}" install "maturin==1.16.0" "pytest==9.2.0" "hypothesis==6.170.15" "mypy==2.4.1" </dev/null
 
-# The abi3 wheel (release build), installed like `pip install ./python` would.
+# The abi3 wheel (release build), installed like `pip install ./python` would, plus
+# the `test-hooks` feature (a method that panics on purpose, for the panic-boundary
+# test; a wheel built without the feature, as releases are, does not have it).
 wheels="$target/wheels-python"
 rm -rf "$wheels"
-(cd "$here" && "$venv/bin/maturin" build --release --locked --out "$wheels" </dev/null)
+(cd "$here" && "$venv/bin/maturin" build --release --locked --features test-hooks --out "$wheels" </dev/null)
 "${pip[@]}" install --force-reinstall --no-deps "$wheels"/openlines-*.whl </dev/null
 
 # The JSON replay used by the cross-check tests.

@@ -533,6 +533,35 @@ impl Checker<'_> {
         }
     }
 
+    /// A form id: empty means "no form" (checked against the action elsewhere); a set
+    /// one obeys the id length limit like every other id.
+    fn form_id(&mut self, path: &str, value: &str) {
+        if !value.is_empty() {
+            self.id(path, value);
+        }
+    }
+
+    /// A schedule's open hours: at least one interval (a schedule that never opens
+    /// is not a schedule; `active: false` says "takes no dialogs").
+    fn weekly(&mut self, path: &str, weekly: &BTreeMap<String, Vec<[String; 2]>>) {
+        if weekly.is_empty() {
+            self.issue_of(
+                IssueKind::MissingField,
+                path,
+                "is required: the open hours per day, e.g. \
+                 {\"mon\": [[\"09:00\", \"18:00\"]]}; leave out \"schedule\" for a line that is \
+                 always open",
+            );
+        } else if weekly.values().all(Vec::is_empty) {
+            self.issue(
+                path,
+                "has no open interval, so the line would never open: give at least one \
+                 interval, e.g. {\"mon\": [[\"09:00\", \"18:00\"]]}; \"active\": false is how a \
+                 line takes no new dialogs",
+            );
+        }
+    }
+
     fn ids(&mut self, path: &str, values: &[String], max: usize, what: &str) {
         if values.len() > max {
             self.issue_of(
@@ -614,6 +643,10 @@ impl Checker<'_> {
                 "must name a form when action is send_form",
             );
         }
+        self.form_id(
+            &format!("{path}.queue.no_answer.form"),
+            &queue.no_answer.form,
+        );
         if let Some(schedule) = &line.schedule {
             let spath = format!("{path}.schedule");
             if let Err(errors) =
@@ -623,6 +656,7 @@ impl Checker<'_> {
                     self.issue(format!("{spath}.{}", e.path), e.message);
                 }
             }
+            self.weekly(&format!("{spath}.weekly"), &schedule.weekly);
             self.text(&format!("{spath}.off_hours.text"), &schedule.off_hours.text);
             if schedule.off_hours.action == OffHoursAction::SendForm
                 && schedule.off_hours.form.is_empty()
@@ -632,6 +666,7 @@ impl Checker<'_> {
                     "must name a form when action is send_form",
                 );
             }
+            self.form_id(&format!("{spath}.off_hours.form"), &schedule.off_hours.form);
         }
         for (field, text) in [
             ("greeting.text", &line.greeting.text),
@@ -796,7 +831,12 @@ impl Config {
         if let Some(config) = &collected.value {
             for mut issue in config.validate().err().unwrap_or_default() {
                 issue.path = collected.original_path(&issue.path);
-                if !issues.iter().any(|s| covers(&s.path, &issue.path)) {
+                // Already reported there, or at a field inside it (taking that field out
+                // may be what left its container looking empty).
+                if !issues
+                    .iter()
+                    .any(|s| covers(&s.path, &issue.path) || covers(&issue.path, &s.path))
+                {
                     issues.push(issue);
                 }
             }

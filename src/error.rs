@@ -161,6 +161,18 @@ impl fmt::Display for IssueKind {
     }
 }
 
+/// The text of a caught panic's payload, for the bindings that turn a panic (a bug)
+/// into an error instead of letting it cross into C, Python or PHP.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic payload".to_owned()
+    }
+}
+
 /// One problem found in a config, with the path of the field, e.g. `lines[0].queue.operators[2]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConfigIssue {

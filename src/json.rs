@@ -531,6 +531,21 @@ pub fn issues_json(issues: &[ConfigIssue]) -> String {
     Value::Array(list).to_string()
 }
 
+/// serde ignores the extra fields of a unit variant of an internally tagged enum, so
+/// `{"type": "tick"}` refuses them here, like every other input does.
+fn tick_has_no_fields(text: &str) -> Result<(), Error> {
+    let map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(text).unwrap_or_default();
+    match map.keys().find(|k| k.as_str() != "type") {
+        Some(k) => Err(input_error(ConfigIssue::new(
+            IssueKind::UnknownField,
+            k.as_str(),
+            format!("unknown field \"{k}\", a tick has no field but \"type\""),
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Parse one input from its JSON form; errors are `invalid_input` naming the field
 /// (with the one problem in [`Error::issues`]).
 pub fn input_from_str(text: &str) -> Result<Input, Error> {
@@ -538,6 +553,9 @@ pub fn input_from_str(text: &str) -> Result<Input, Error> {
     // given twice there too); only a refused one is read again to say why.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if let Ok(input) = serde_json::from_str::<Input>(text) {
+        if matches!(input, Input::Tick) {
+            tick_has_no_fields(text)?;
+        }
         return Ok(input);
     }
     let (value, twice) = parse_value(text).map_err(input_error)?;
@@ -969,6 +987,18 @@ mod tests {
     fn config_must_be_an_object() {
         assert_eq!(Config::from_json("[]").unwrap_err()[0].path, "(root)");
         assert!(Config::from_json(" {} ").is_ok());
+    }
+
+    #[test]
+    fn a_tick_with_fields_is_refused_like_any_input() {
+        assert_eq!(input_from_str(r#"{"type":"tick"}"#), Ok(Input::Tick));
+        let err = input_from_str(r#"{"type":"tick","dialog":7}"#).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidInput);
+        assert!(
+            err.message.starts_with("dialog: unknown field"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -40,6 +40,12 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Dialog ids are assigned by the engine: 1, 2, 3, ... in order of opening.
 pub type DialogId = u64;
 
+/// The largest dialog id the engine assigns: 2^53 - 1, the largest integer every
+/// binding's number type holds exactly (a JSON double, PHP's float fallback). Once it
+/// is used, a client message that would open a dialog is refused (`not_allowed`);
+/// ids never wrap. A snapshot whose `next_dialog` is past `MAX_DIALOG_ID + 1` is refused.
+pub const MAX_DIALOG_ID: DialogId = (1 << 53) - 1;
+
 pub use action::{
     Action, AssignReason, BotStopReason, CloseReason, Kpi, MessageKind, QueueReason, WithdrawReason,
 };

@@ -48,18 +48,20 @@ pub struct LineTotals {
 impl LineTotals {
     /// Add one closed dialog.
     pub fn add(&mut self, stats: &DialogStats) {
-        self.closed += 1;
+        // Saturating: totals come from snapshots too, and a total at its ceiling must
+        // not wrap or panic (no real line gets near it).
+        self.closed = self.closed.saturating_add(1);
         if let Some(first) = stats.first_response_secs {
-            self.responded += 1;
-            self.first_response_sum_secs += first;
+            self.responded = self.responded.saturating_add(1);
+            self.first_response_sum_secs = self.first_response_sum_secs.saturating_add(first);
             self.first_response_max_secs = self.first_response_max_secs.max(first);
         }
         if let Some(rating) = stats.rating {
-            self.ratings += 1;
-            self.rating_sum += u64::from(rating);
+            self.ratings = self.ratings.saturating_add(1);
+            self.rating_sum = self.rating_sum.saturating_add(u64::from(rating));
         }
         if stats.unanswered {
-            self.unanswered += 1;
+            self.unanswered = self.unanswered.saturating_add(1);
         }
     }
 }

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::DialogId;
+use crate::timestamp::LAST_DEADLINE;
 
 /// A dialog's timer. The order here breaks ties between timers of one dialog that
 /// fall due at the same instant.
@@ -76,8 +77,14 @@ pub struct TimerTable {
 }
 
 impl TimerTable {
-    /// Arm (or move) a timer.
+    /// Arm (or move) a timer. A deadline past [`LAST_DEADLINE`] disarms the timer
+    /// instead: no accepted input time reaches it, so it could never fire (and
+    /// `next_deadline` stays a time every binding can represent).
     pub fn arm(&mut self, key: TimerKey, deadline: DateTime<Utc>) {
+        if deadline > LAST_DEADLINE {
+            self.cancel(key);
+            return;
+        }
         if let Some(old) = self.by_key.insert(key, deadline) {
             self.by_deadline.remove(&(old, key));
         }
@@ -212,6 +219,17 @@ mod tests {
         assert!(table.cancel(k));
         assert!(!table.cancel(k));
         assert_eq!(table.next_deadline(), None);
+    }
+
+    #[test]
+    fn deadlines_past_the_last_one_are_not_armed() {
+        let mut table = TimerTable::default();
+        let k = key(1, TimerKind::KpiFirst);
+        table.arm(k, LAST_DEADLINE);
+        assert_eq!(table.deadline(k), Some(LAST_DEADLINE));
+        table.arm(k, LAST_DEADLINE + chrono::Duration::seconds(1));
+        assert_eq!(table.deadline(k), None, "moving it past the end disarms it");
+        assert!(table.is_empty());
     }
 
     #[test]

@@ -11,6 +11,36 @@ use chrono::{DateTime, Utc};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// The earliest time the engine accepts: 0001-01-01T00:00:00Z (the first instant
+/// Python's `datetime` can hold).
+pub const FIRST_TIME: DateTime<Utc> = match DateTime::from_timestamp(-62_135_596_800, 0) {
+    Some(t) => t,
+    None => panic!("FIRST_TIME is representable"),
+};
+
+/// The latest time the engine accepts: 9979-12-31T23:59:59.999999999Z. Every timer
+/// runs at most ten years ([`crate::config::MAX_SECS`]) and a line opening is looked
+/// for at most about eight years ahead, so every deadline armed from an accepted time
+/// stays before [`LAST_DEADLINE`], a time every binding can represent (Python's
+/// `datetime` ends with year 9999).
+pub const LAST_TIME: DateTime<Utc> = match DateTime::from_timestamp(252_771_148_799, 999_999_999) {
+    Some(t) => t,
+    None => panic!("LAST_TIME is representable"),
+};
+
+/// The latest deadline the engine arms: 9999-12-31T23:59:59Z. A timer that would fall
+/// due later (a business-hours timer counting open time of a line that is rarely open)
+/// is not armed: no accepted input time reaches it, so it could never fire.
+pub const LAST_DEADLINE: DateTime<Utc> = match DateTime::from_timestamp(253_402_300_799, 0) {
+    Some(t) => t,
+    None => panic!("LAST_DEADLINE is representable"),
+};
+
+/// Whether the engine accepts `at` as an input time ([`FIRST_TIME`]..=[`LAST_TIME`]).
+pub fn accepted(at: DateTime<Utc>) -> bool {
+    (FIRST_TIME..=LAST_TIME).contains(&at)
+}
+
 /// Serialize a timestamp (text when human-readable, `(seconds, nanoseconds)` otherwise).
 pub fn serialize<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
     if serializer.is_human_readable() {
@@ -81,6 +111,23 @@ mod tests {
         let none: Option<Stamp> =
             crate::codec::from_slice(&crate::codec::to_vec(&None::<Stamp>).unwrap()).unwrap();
         assert_eq!(none, None);
+    }
+
+    #[test]
+    fn time_bounds_are_the_documented_instants() {
+        assert_eq!(FIRST_TIME.to_rfc3339(), "0001-01-01T00:00:00+00:00");
+        assert_eq!(
+            LAST_TIME.to_rfc3339(),
+            "9979-12-31T23:59:59.999999999+00:00"
+        );
+        assert_eq!(LAST_DEADLINE.to_rfc3339(), "9999-12-31T23:59:59+00:00");
+        // The longest timer and the line-opening scan from the last accepted time fit.
+        let longest = chrono::Duration::seconds(crate::config::MAX_SECS as i64)
+            + chrono::Duration::days(crate::schedule::SCAN_DAYS + 8);
+        assert!(LAST_TIME + longest < LAST_DEADLINE);
+        assert!(accepted(FIRST_TIME) && accepted(LAST_TIME));
+        assert!(!accepted(LAST_TIME + chrono::Duration::nanoseconds(1)));
+        assert!(!accepted(FIRST_TIME - chrono::Duration::nanoseconds(1)));
     }
 
     #[test]

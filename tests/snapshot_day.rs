@@ -56,6 +56,12 @@ fn engine_snapshot_bytes_round_trip_mid_day() {
         assert!(!e.message.is_empty());
     }
     let e = Engine::restore_bytes(b"OLSN\x01\x63").unwrap_err();
+    assert!(e.message.contains("encoding 1"), "{}", e.message);
+    // Another snapshot version (its checksum made to match) is named.
+    let mut other = bytes.clone();
+    other[5] = 0x63;
+    openlines::codec::reseal_snapshot(&mut other);
+    let e = Engine::restore_bytes(&other).unwrap_err();
     assert!(e.message.contains("99"), "{}", e.message);
     for cut in (0..bytes.len()).step_by(97) {
         assert!(Engine::restore_bytes(&bytes[..cut]).is_err());

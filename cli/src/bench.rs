@@ -64,38 +64,39 @@ pub struct CountingAlloc;
 
 static COUNTING: AtomicBool = AtomicBool::new(false);
 static LIVE: AtomicI64 = AtomicI64::new(0);
+static PEAK: AtomicI64 = AtomicI64::new(0);
+
+/// Count `delta` live bytes (while counting) and keep the peak.
+fn count(delta: i64) {
+    if COUNTING.load(Ordering::Relaxed) {
+        let live = LIVE.fetch_add(delta, Ordering::Relaxed) + delta;
+        PEAK.fetch_max(live, Ordering::Relaxed);
+    }
+}
 
 // SAFETY: every call is forwarded unchanged to the system allocator; the counters
 // are plain atomics and never affect the allocation itself.
 unsafe impl GlobalAlloc for CountingAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
-            LIVE.fetch_add(layout.size() as i64, Ordering::Relaxed);
-        }
+        count(layout.size() as i64);
         // SAFETY: forwarded with the caller's layout.
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
-            LIVE.fetch_add(layout.size() as i64, Ordering::Relaxed);
-        }
+        count(layout.size() as i64);
         // SAFETY: forwarded with the caller's layout.
         unsafe { System.alloc_zeroed(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        if COUNTING.load(Ordering::Relaxed) {
-            LIVE.fetch_sub(layout.size() as i64, Ordering::Relaxed);
-        }
+        count(-(layout.size() as i64));
         // SAFETY: `ptr` was allocated by this allocator (i.e. System) with `layout`.
         unsafe { System.dealloc(ptr, layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
-            LIVE.fetch_add(new_size as i64 - layout.size() as i64, Ordering::Relaxed);
-        }
+        count(new_size as i64 - layout.size() as i64);
         // SAFETY: forwarded unchanged.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -106,11 +107,20 @@ static GLOBAL: CountingAlloc = CountingAlloc;
 
 /// Run `f` and return its result with the net change of live heap bytes during it.
 fn counting<R>(f: impl FnOnce() -> R) -> (R, i64) {
+    let (r, live, _) = counting_with_peak(f);
+    (r, live)
+}
+
+/// Run `f` and return its result, the net change of live heap bytes during it, and
+/// the highest growth at any moment during it (the memory `f` needed at its peak).
+/// Counts every thread's allocations while `f` runs.
+pub fn counting_with_peak<R>(f: impl FnOnce() -> R) -> (R, i64, i64) {
     LIVE.store(0, Ordering::SeqCst);
+    PEAK.store(0, Ordering::SeqCst);
     COUNTING.store(true, Ordering::SeqCst);
     let r = f();
     COUNTING.store(false, Ordering::SeqCst);
-    (r, LIVE.load(Ordering::SeqCst))
+    (r, LIVE.load(Ordering::SeqCst), PEAK.load(Ordering::SeqCst))
 }
 
 // ------------------------------------------------------------------ options

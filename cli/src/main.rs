@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use openlines::Config;
 use openlines_cli::args::{Cli, Command};
-use openlines_cli::scenario::{Scenario, action_line, error_line};
+use openlines_cli::replay::ReplayError;
+use openlines_cli::scenario::Scenario;
 
 const DEMO: &str = include_str!("../../examples/demo.json");
 
@@ -55,42 +56,37 @@ fn load(text: &str, name: &str) -> Result<Scenario, ExitCode> {
 }
 
 fn replay(file: &str, check: bool) -> ExitCode {
-    let text = match read(file) {
-        Ok(t) => t,
-        Err(code) => return code,
+    let reader = match std::fs::File::open(file) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("openlines: cannot read {file}: {e}");
+            return ExitCode::from(2);
+        }
     };
-    let scenario = match load(&text, file) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let results = match scenario.run() {
-        Ok(r) => r,
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let outcome = match openlines_cli::replay::replay(reader, &mut out, check) {
+        Ok(outcome) => outcome,
+        // The reader went away (`replay FILE | head -1`): nobody wants the rest.
+        Err(ReplayError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            return ExitCode::SUCCESS;
+        }
         Err(e) => {
             eprintln!("openlines: {file}: {e}");
             return ExitCode::from(2);
         }
     };
-    for r in &results {
-        for a in &r.actions {
-            println!("{}", action_line(r.step, r.at, a));
-        }
-        if let Some(e) = &r.error {
-            println!("{}", error_line(r.step, r.at, e));
-        }
-    }
     if check {
-        let problems = scenario.check(&results);
-        if !problems.is_empty() {
+        if !outcome.problems.is_empty() {
             eprintln!(
                 "openlines: {file}: {} step(s) do not match their expectations:",
-                problems.len()
+                outcome.problems.len()
             );
-            for p in problems {
+            for p in outcome.problems {
                 eprint!("{p}");
             }
             return ExitCode::from(1);
         }
-        eprintln!("openlines: {file}: all {} steps match", results.len());
+        eprintln!("openlines: {file}: all {} steps match", outcome.steps);
     }
     ExitCode::SUCCESS
 }

@@ -80,98 +80,116 @@ impl Scenario {
 
     /// Build the engine from the scenario's config.
     pub fn engine(&self) -> Result<Engine, String> {
-        let text = self.config.to_string();
-        let config = Config::from_json(&text).map_err(|issues| {
-            let lines: Vec<String> = issues.iter().map(|i| format!("config.{i}")).collect();
-            lines.join("\n")
-        })?;
-        Engine::new(config).map_err(|e| e.to_string())
+        engine_from_config(&self.config)
     }
 
     /// Run every step; a rejected input is recorded and the replay goes on.
     pub fn run(&self) -> Result<Vec<StepResult>, String> {
         let mut engine = self.engine()?;
-        let mut results = Vec::with_capacity(self.steps.len());
-        for (i, step) in self.steps.iter().enumerate() {
-            let input = match &step.input {
-                None => Ok(Input::Tick),
-                Some(value) => openlines::json::input_from_str(&value.to_string()),
-            };
-            let mut actions = Vec::new();
-            // handle(at, x) is advance(at) then x: an input that cannot be read is
-            // refused after the tick, like any other (time is committed).
-            let error = engine
-                .advance_into(step.at, &mut actions)
-                .and(input)
-                .and_then(|input| engine.handle_into(step.at, input, &mut actions))
-                .err();
-            results.push(StepResult {
-                step: i,
-                at: step.at,
-                actions,
-                error,
-            });
-        }
-        Ok(results)
+        Ok(self
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, step)| run_step(&mut engine, i, step))
+            .collect())
     }
 
     /// Compare results with the steps' expectations; returns a readable report of
     /// every mismatch (empty when all match).
     pub fn check(&self, results: &[StepResult]) -> Vec<String> {
-        let mut problems = Vec::new();
-        for (step, result) in self.steps.iter().zip(results) {
-            let actual: Vec<Value> = result.actions.iter().map(to_value).collect();
-            let mut report = String::new();
-            match (&step.expect_error, &result.error) {
-                (Some(kind), Some(err)) if err.kind.as_str() == kind => {}
-                (Some(kind), Some(err)) => {
-                    let _ = writeln!(
-                        report,
-                        "  expected error {kind}, got {}: {}",
-                        err.kind, err.message
-                    );
-                }
-                (Some(kind), None) => {
-                    let _ = writeln!(
-                        report,
-                        "  expected error {kind}, but the input was accepted"
-                    );
-                }
-                (None, Some(err)) => {
-                    let _ = writeln!(report, "  unexpected error {}: {}", err.kind, err.message);
-                }
-                (None, None) => {}
-            }
-            if let Some(expect) = &step.expect {
-                report.push_str(&match_actions(expect, &actual, self.strict_order));
-            }
-            for kind in &step.expect_absent {
-                for a in actual.iter().filter(|a| type_of(a) == Some(kind.as_str())) {
-                    let _ = writeln!(report, "  must not emit {kind}, got: {a}");
-                }
-            }
-            if !report.is_empty() {
-                let mut text = format!("step {} at {}", result.step, result.at.to_rfc3339());
-                if let Some(input) = &step.input {
-                    let _ = write!(text, " input {input}");
-                }
-                if let Some(note) = &step.note {
-                    let _ = write!(text, " ({note})");
-                }
-                text.push('\n');
-                text.push_str(&report);
-                text.push_str("  actual actions:\n");
-                if actual.is_empty() {
-                    text.push_str("    (none)\n");
-                }
-                for a in &actual {
-                    let _ = writeln!(text, "    {a}");
-                }
-                problems.push(text);
-            }
-        }
-        problems
+        self.steps
+            .iter()
+            .zip(results)
+            .filter_map(|(step, result)| check_step(step, result, self.strict_order))
+            .collect()
     }
+}
+
+/// Build an engine from a scenario's config (errors name the field as `config.PATH`).
+pub fn engine_from_config(config: &Value) -> Result<Engine, String> {
+    let text = config.to_string();
+    let config = Config::from_json(&text).map_err(|issues| {
+        let lines: Vec<String> = issues.iter().map(|i| format!("config.{i}")).collect();
+        lines.join("\n")
+    })?;
+    Engine::new(config).map_err(|e| e.to_string())
+}
+
+/// Run one step: `advance(at)` then the input (an input that cannot be read is
+/// refused after the tick, like any other: time is committed). A rejected input is
+/// recorded in the result.
+pub fn run_step(engine: &mut Engine, index: usize, step: &Step) -> StepResult {
+    let input = match &step.input {
+        None => Ok(Input::Tick),
+        Some(value) => openlines::json::input_from_str(&value.to_string()),
+    };
+    let mut actions = Vec::new();
+    let error = engine
+        .advance_into(step.at, &mut actions)
+        .and(input)
+        .and_then(|input| engine.handle_into(step.at, input, &mut actions))
+        .err();
+    StepResult {
+        step: index,
+        at: step.at,
+        actions,
+        error,
+    }
+}
+
+/// Compare one step's result with its expectations: a readable report of every
+/// mismatch, or `None` when it matches.
+pub fn check_step(step: &Step, result: &StepResult, strict_order: bool) -> Option<String> {
+    let actual: Vec<Value> = result.actions.iter().map(to_value).collect();
+    let mut report = String::new();
+    match (&step.expect_error, &result.error) {
+        (Some(kind), Some(err)) if err.kind.as_str() == kind => {}
+        (Some(kind), Some(err)) => {
+            let _ = writeln!(
+                report,
+                "  expected error {kind}, got {}: {}",
+                err.kind, err.message
+            );
+        }
+        (Some(kind), None) => {
+            let _ = writeln!(
+                report,
+                "  expected error {kind}, but the input was accepted"
+            );
+        }
+        (None, Some(err)) => {
+            let _ = writeln!(report, "  unexpected error {}: {}", err.kind, err.message);
+        }
+        (None, None) => {}
+    }
+    if let Some(expect) = &step.expect {
+        report.push_str(&match_actions(expect, &actual, strict_order));
+    }
+    for kind in &step.expect_absent {
+        for a in actual.iter().filter(|a| type_of(a) == Some(kind.as_str())) {
+            let _ = writeln!(report, "  must not emit {kind}, got: {a}");
+        }
+    }
+    if report.is_empty() {
+        return None;
+    }
+    let mut text = format!("step {} at {}", result.step, result.at.to_rfc3339());
+    if let Some(input) = &step.input {
+        let _ = write!(text, " input {input}");
+    }
+    if let Some(note) = &step.note {
+        let _ = write!(text, " ({note})");
+    }
+    text.push('\n');
+    text.push_str(&report);
+    text.push_str("  actual actions:\n");
+    if actual.is_empty() {
+        text.push_str("    (none)\n");
+    }
+    for a in &actual {
+        let _ = writeln!(text, "    {a}");
+    }
+    Some(text)
 }
 
 /// An action as its contract JSON.

@@ -76,8 +76,10 @@ fn main() {
         let half = scenario.steps.len() / 2;
         for (i, step) in scenario.steps.iter().enumerate() {
             if i == half && half > 0 {
+                // The snapshot, driver bytes, their count (u16 LE).
                 let mut bytes = engine.snapshot_bytes();
-                bytes.extend_from_slice(b"\0\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c");
+                bytes.extend_from_slice(b"\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c");
+                bytes.extend_from_slice(&12u16.to_le_bytes());
                 write(&corpus, "snapshot_restore", &format!("{name}-half"), &bytes);
             }
             let input = match &step.input {
@@ -89,7 +91,9 @@ fn main() {
             };
             let _ = engine.handle(step.at, input);
         }
-        write(&corpus, "snapshot_restore", name, &engine.snapshot_bytes());
+        let mut bytes = engine.snapshot_bytes();
+        bytes.extend_from_slice(&0u16.to_le_bytes());
+        write(&corpus, "snapshot_restore", name, &bytes);
 
         // c_api: config line, restore line (empty), then one line per step: a time byte
         // (units of 0.997 s after the previous step) and the input JSON.
@@ -142,12 +146,9 @@ fn main() {
     }
     // A fresh engine's snapshot and the smallest configs.
     let engine = Engine::new(Config::from_json(r#"{"lines":[{"id":"sales"}]}"#).unwrap()).unwrap();
-    write(
-        &corpus,
-        "snapshot_restore",
-        "fresh",
-        &engine.snapshot_bytes(),
-    );
+    let mut bytes = engine.snapshot_bytes();
+    bytes.extend_from_slice(&0u16.to_le_bytes());
+    write(&corpus, "snapshot_restore", "fresh", &bytes);
     write(
         &corpus,
         "config_json",

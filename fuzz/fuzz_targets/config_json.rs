@@ -1,10 +1,14 @@
 //! Target 2: config JSON parsing and validation never panic; a valid config builds an
-//! engine and round-trips through JSON unchanged.
+//! engine, round-trips through JSON unchanged, and runs a short generated input
+//! stream without panic and with every invariant kept, starting at a time drawn from
+//! the edges of the accepted range (so the longest timers the config allows run past
+//! the last accepted time). The stream's bytes are the input's own bytes.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use openlines::{Config, Engine};
+use openlines_fuzz::{Bytes, Tracker, drive_from, edge_start};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -41,6 +45,11 @@ fuzz_target!(|data: &[u8]| {
             let bytes = engine.snapshot_bytes();
             let restored = Engine::restore_bytes(&bytes).expect("fresh snapshot restores");
             assert_eq!(restored.snapshot_bytes(), bytes);
+            let mut engine = restored;
+            let mut tracker = Tracker::new(&again);
+            let mut b = Bytes::new(data);
+            let first = edge_start(&mut b);
+            drive_from(&mut engine, &mut tracker, &mut b, 48, first);
         }
     }
 });

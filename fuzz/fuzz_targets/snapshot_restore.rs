@@ -2,21 +2,43 @@
 //! restored engine is consistent, snapshot(restore(snapshot(e))) is identical, and the
 //! restored engine keeps working under generated traffic with every invariant checked.
 //!
-//! Input: snapshot bytes, optionally followed by a 0x00 byte and bytes that drive the
-//! restored engine (the step generator of the engine_steps target).
+//! Input: snapshot bytes, then bytes that drive the restored engine (the step generator
+//! of the engine_steps target), then the number of driver bytes as a little-endian
+//! u16 (a snapshot holds 0x00 bytes, so no separator byte can end it; without a
+//! fitting count the whole input is the snapshot). Binary snapshot
+//! bytes are restored as they are (the checksum must refuse every change) and then
+//! with their checksum made to match (`codec::reseal_snapshot`), so mutations reach
+//! the decoder and the restore checks behind the checksum.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use openlines::Engine;
+use openlines::{Engine, codec};
 use openlines_fuzz::{Bytes, Tracker, drive};
 
-fuzz_target!(|data: &[u8]| {
-    let (snapshot, rest) = match data.iter().position(|&b| b == 0) {
-        Some(i) => (&data[..i], &data[i + 1..]),
-        None => (data, &[][..]),
+/// (snapshot bytes, driver bytes): see the module docs.
+fn split(data: &[u8]) -> (&[u8], &[u8]) {
+    let Some((body, count)) = data.split_last_chunk::<2>() else {
+        return (data, &[]);
     };
-    let Ok(mut engine) = Engine::restore_bytes(snapshot) else {
+    let n = usize::from(u16::from_le_bytes(*count));
+    match body.len().checked_sub(n) {
+        Some(at) => body.split_at(at),
+        None => (data, &[]),
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let (snapshot, rest) = split(data);
+    let as_is = Engine::restore_bytes(snapshot);
+    let mut sealed = snapshot.to_vec();
+    if sealed.starts_with(codec::SNAPSHOT_MAGIC) {
+        codec::reseal_snapshot(&mut sealed);
+        if sealed != snapshot {
+            assert!(as_is.is_err(), "bytes with a wrong checksum were restored");
+        }
+    }
+    let Ok(mut engine) = Engine::restore_bytes(&sealed) else {
         return;
     };
     engine

@@ -157,6 +157,10 @@ pub fn gen_line(b: &mut Bytes, id: &str, operators: &[&str]) -> Value {
             }
             weekly.insert(day.to_owned(), Value::Array(intervals));
         }
+        if weekly.is_empty() {
+            // A schedule needs at least one interval (validation refuses one without).
+            weekly.insert("mon".to_owned(), json!([["09:00", "18:00"]]));
+        }
         let holidays: Vec<&str> = b.subset(&["01.01", "24.11", "2026-11-25", "29.02"]);
         line["schedule"] = json!({
             "timezone": b.pick(&TIMEZONES),
@@ -367,7 +371,12 @@ pub fn apply_checked(
                 Err(e) => (None, Outcome::Rejected(e.kind), Vec::new()),
                 Ok(input) => match engine.handle(at, input) {
                     Ok(actions) => (Some(at), Outcome::Actions(actions.clone()), actions),
-                    Err(e) if e.kind == openlines::ErrorKind::TimeWentBackwards => {
+                    // A refused time (backwards, or outside the accepted range)
+                    // changes nothing at all, not even the clock.
+                    Err(e)
+                        if e.kind == openlines::ErrorKind::TimeWentBackwards
+                            || !openlines::timestamp::accepted(at) =>
+                    {
                         (None, Outcome::Rejected(e.kind), e.actions)
                     }
                     Err(e) => (Some(at), Outcome::Rejected(e.kind), e.actions),
@@ -399,7 +408,33 @@ pub fn apply_checked(
 
 /// Drive an engine with generated steps until the bytes run out (at most `max` steps).
 pub fn drive(engine: &mut Engine, tracker: &mut Tracker, b: &mut Bytes, max: usize) {
-    let mut now = engine.now().unwrap_or_else(start);
+    let now = engine.now().unwrap_or_else(start);
+    drive_from(engine, tracker, b, max, now);
+}
+
+/// A first time for a generated stream: the usual one, or one near the edges of the
+/// times the engine accepts (where a long timer runs past the last accepted time).
+pub fn edge_start(b: &mut Bytes) -> DateTime<Utc> {
+    use openlines::timestamp::{FIRST_TIME, LAST_TIME};
+    match b.below(6) {
+        0 => FIRST_TIME,
+        1 => FIRST_TIME + Duration::days(400),
+        2 => LAST_TIME - Duration::seconds(30),
+        3 => LAST_TIME - Duration::days(3660),
+        4 => LAST_TIME - Duration::days(i64::from(b.u16())),
+        _ => start(),
+    }
+}
+
+/// [`drive`] from the time `now` (the engine's own time when it has one).
+pub fn drive_from(
+    engine: &mut Engine,
+    tracker: &mut Tracker,
+    b: &mut Bytes,
+    max: usize,
+    now: DateTime<Utc>,
+) {
+    let mut now = engine.now().unwrap_or(now);
     check(tracker, engine, &"start");
     for _ in 0..max {
         if b.remaining() == 0 {

@@ -37,6 +37,7 @@ from openlines._errors import (
     Error,
     ErrorDetails,
     InputError,
+    InternalError,
     NotAllowedError,
     SnapshotError,
     TimeError,
@@ -121,6 +122,7 @@ __all__ = [
     "NotAllowedError",
     "TimeError",
     "SnapshotError",
+    "InternalError",
     # inputs
     "Input",
     "ClientMessage",

@@ -19,6 +19,7 @@ __all__ = [
     "NotAllowedError",
     "TimeError",
     "SnapshotError",
+    "InternalError",
 ]
 
 
@@ -141,3 +142,16 @@ class SnapshotError(Error, ValueError):
     ``snapshot_version``)."""
 
     default_kind = "snapshot_version"
+
+
+class InternalError(Error):
+    """A bug inside the engine (a Rust panic), never a rejection of the call (kind
+    ``internal``, which is no contract error kind).
+
+    The engine that raised it is poisoned: it may hold a half-changed state, so every
+    later call on it raises ``InternalError("the engine is poisoned ...")``. Drop it
+    and restore from your last snapshot (replaying the input log written after it).
+    Please report the message.
+    """
+
+    default_kind = "internal"

@@ -115,7 +115,11 @@ class Config:
 
 @final
 class Engine:
-    """The routing engine of one tenant: its lines, operators and dialogs."""
+    """The routing engine of one tenant: its lines, operators and dialogs.
+
+    A bug inside a call (a panic in the engine) raises ``openlines.InternalError`` and
+    poisons the engine: every later call raises ``InternalError`` too.
+    """
 
     def __new__(cls, config: Union[ConfigDict, str, Config]) -> Engine: ...
     def handle(self, at: datetime, input: _InputLike) -> list[_AnyAction]: ...

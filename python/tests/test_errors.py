@@ -100,6 +100,14 @@ def test_input_error_details(engine: openlines.Engine) -> None:
                              "msg": "-5 is not a whole number of seconds", "type": "out_of_range"}]
     err = raises_kind("unknown_dialog", engine.handle, T0, {"type": "accept", "dialog": 9, "operator": "ann"})
     assert err.errors() == []
+def crc32c(data: bytes) -> int:
+    """CRC-32C, bit by bit (the snapshot checksum)."""
+    crc = 0xFFFFFFFF
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
 
 
 def test_engine_error_kinds(engine: openlines.Engine) -> None:
@@ -117,9 +125,13 @@ def test_engine_error_kinds(engine: openlines.Engine) -> None:
     raises_kind("time_went_backwards", engine.handle, at(-1), {"type": "tick"})
     raises_kind("time_went_backwards", engine.advance, at(-1))
     raises_kind("snapshot_version", openlines.Engine.restore, b"garbage")
-    # Snapshot bytes: b"OLSN", the encoding version, the snapshot version (a varint), the state.
+    # Snapshot bytes: b"OLSN", the encoding version, the snapshot version (a varint), the
+    # state, a CRC-32C of everything before it.
     assert before[:4] == b"OLSN" and before[5] == openlines.SNAPSHOT_VERSION
-    err = raises_kind("snapshot_version", openlines.Engine.restore, before[:5] + bytes([99]) + before[6:])
+    other = before[:5] + bytes([99]) + before[6:-4]
+    err = raises_kind("snapshot_version", openlines.Engine.restore, other + before[-4:])
+    assert "checksum does not match" in err.message
+    err = raises_kind("snapshot_version", openlines.Engine.restore, other + crc32c(other).to_bytes(4, "little"))
     assert "99" in err.message
     assert engine.snapshot() == before  # nothing changed
 
@@ -223,3 +235,65 @@ def test_naive_datetime_is_rejected_clearly(engine: openlines.Engine) -> None:
     with pytest.raises(ValueError, match="naive"):
         openlines.Offer(dialog=1, operators=[], expires_at=datetime(2026, 1, 1))
     assert engine.now() is None
+
+
+def test_a_panic_becomes_internal_error_and_poisons_the_engine(engine: openlines.Engine) -> None:
+    import copy
+
+    # run-tests.sh builds the wheel with the `test-hooks` feature (a method that panics
+    # halfway through a call); release wheels do not have it.
+    assert hasattr(engine, "_panic_after_tick")
+    engine.handle(T0, {"type": "client_message", "line": "sales", "client": "a"})
+    before = engine.snapshot()
+    with pytest.raises(openlines.InternalError) as info:
+        engine._panic_after_tick(at(60))
+    err = info.value
+    assert isinstance(err, openlines.Error) and isinstance(err, Exception)
+    assert err.kind == "internal"
+    assert "panic" in err.message and "poisoned" in err.message
+    assert "test hook" in err.message
+    calls: list[Any] = [
+        lambda: engine.advance(at(61)),
+        lambda: engine.handle(at(61), {"type": "client_message", "line": "sales", "client": "b"}),
+        lambda: engine.handle_many([(at(61), None)]),
+        engine.snapshot,
+        engine.next_deadline,
+        engine.now,
+        lambda: engine.dialog(1),
+        lambda: engine.stats("sales"),
+        engine.open_dialogs,
+        lambda: copy.copy(engine),
+        lambda: pickle.dumps(engine),
+    ]
+    for call in calls:
+        with pytest.raises(openlines.InternalError, match="the engine is poisoned"):
+            call()
+    assert "poisoned" in repr(engine)
+    # The way out: restore the last snapshot.
+    again = openlines.Engine.restore(before)
+    assert again.snapshot() == before
+    assert again.advance(at(61)) is not None
+
+
+def test_times_the_engine_cannot_keep_representable_are_refused_naming_at(engine: openlines.Engine) -> None:
+    from datetime import timezone
+
+    for when in [datetime(9980, 1, 1, tzinfo=timezone.utc), datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)]:
+        err = raises_kind("invalid_input", engine.advance, when)
+        assert err.message.startswith("at: ") and "9979-12-31" in err.message
+        err = raises_kind("invalid_input", engine.handle, when, {"type": "client_message", "line": "sales", "client": "a"})
+        assert err.message.startswith("at: ")
+    assert engine.now() is None  # nothing changed
+    # The last accepted time, with a ten-year timer: every time the engine hands back
+    # converts to a datetime (no bare ValueError).
+    config = basic_config()
+    config["lines"][0]["auto_close"] = {"after_secs": 315_000_000}
+    config["lines"][0]["queue"]["forward_after_secs"] = 315_000_000
+    e = openlines.Engine(config)
+    last = datetime(9979, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)
+    actions = e.handle(last, {"type": "client_message", "line": "sales", "client": "a"})
+    assert any(isinstance(a, openlines.Offer) for a in actions)
+    deadline = e.next_deadline()
+    assert deadline is not None and deadline.year == 9989
+    assert e.now() == last
+    assert e.dialog(1) is not None

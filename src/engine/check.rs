@@ -25,6 +25,15 @@ pub(super) enum Checked {
 
 impl Engine {
     pub(super) fn check_time(&self, at: DateTime<Utc>) -> Result<(), Error> {
+        if !crate::timestamp::accepted(at) {
+            return Err(Error::invalid_input(format!(
+                "at: {} is out of range: input times run from {} to {} (so that every \
+                 deadline stays a time every binding can represent)",
+                at.to_rfc3339(),
+                crate::timestamp::FIRST_TIME.to_rfc3339(),
+                crate::timestamp::LAST_TIME.to_rfc3339()
+            )));
+        }
         match self.s.now {
             Some(now) if at < now => Err(Error::new(
                 ErrorKind::TimeWentBackwards,
@@ -165,6 +174,12 @@ impl Engine {
                         return Err(Error::not_allowed(format!(
                             "line \"{}\" is not active: it takes no new dialogs",
                             m.line
+                        )));
+                    }
+                    if self.s.next_dialog > crate::MAX_DIALOG_ID {
+                        return Err(Error::not_allowed(format!(
+                            "dialog ids are used up: the next one would pass {} (MAX_DIALOG_ID)",
+                            crate::MAX_DIALOG_ID
                         )));
                     }
                     if self.s.dialogs.len() >= self.s.limits.max_open_dialogs {

@@ -160,7 +160,11 @@ const FORGET_SWEEP_PERIOD_SECS: i64 = 86_400;
 
 /// The first multiple of `period` seconds since the Unix epoch strictly after `at`.
 fn next_period_start(at: DateTime<Utc>, period: i64) -> Option<DateTime<Utc>> {
-    let next = at.timestamp().div_euclid(period).checked_add(1)? * period;
+    let next = at
+        .timestamp()
+        .div_euclid(period)
+        .checked_add(1)?
+        .checked_mul(period)?;
     DateTime::from_timestamp(next, 0)
 }
 

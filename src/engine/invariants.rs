@@ -336,3 +336,129 @@ pub(super) fn check_references(state: &State, timers: &[(TimerKey, Stamp)]) -> R
     }
     Ok(())
 }
+
+/// Before any index is built from a snapshot's state: the values the engine could
+/// never have produced are refused, each naming its field. One pass over each part of
+/// the state (linear in its size), in every build: ids inside the id space, times
+/// inside the accepted range and not after `now`, deadlines not before `now`,
+/// ratings on the 1..=5 scale, and no more open dialogs than the limit. Counts that
+/// must agree with the dialogs (loads, queues, client records) are checked after the
+/// indices are built (`Engine::consistency`).
+pub(super) fn check_reachable(state: &State, timers: &[(TimerKey, Stamp)]) -> Result<(), String> {
+    use crate::timestamp::{LAST_DEADLINE, accepted};
+    let rfc = |t: DateTime<Utc>| t.to_rfc3339();
+    if state.next_dialog == 0 || state.next_dialog > crate::MAX_DIALOG_ID + 1 {
+        return Err(format!(
+            "next_dialog {} is outside 1..={} (ids run from 1 to MAX_DIALOG_ID and never wrap)",
+            state.next_dialog,
+            crate::MAX_DIALOG_ID + 1
+        ));
+    }
+    let Some(now) = state.now else {
+        // A fresh engine: nothing happened yet, so nothing can be open, armed or known.
+        if !state.dialogs.is_empty() || !timers.is_empty() || state.clients.len() > 0 {
+            return Err(
+                "now is missing (a fresh engine) but there are dialogs, timers or clients"
+                    .to_owned(),
+            );
+        }
+        return Ok(());
+    };
+    if !accepted(now) {
+        return Err(format!("now {} is outside the accepted times", rfc(now)));
+    }
+    let not_after_now = |field: String, t: Option<DateTime<Utc>>| match t {
+        Some(t) if t > now => Err(format!(
+            "{field} {} is after now {} (the engine cannot have seen it yet)",
+            rfc(t),
+            rfc(now)
+        )),
+        _ => Ok(()),
+    };
+    if state.dialogs.len() > state.limits.max_open_dialogs {
+        return Err(format!(
+            "dialogs: {} open dialogs, over limits.max_open_dialogs {}",
+            state.dialogs.len(),
+            state.limits.max_open_dialogs
+        ));
+    }
+    for (&id, d) in &state.dialogs {
+        if id != d.id || id == 0 || id >= state.next_dialog {
+            return Err(format!(
+                "dialogs[{id}].id {} is not an id the engine assigned (below next_dialog {})",
+                d.id, state.next_dialog
+            ));
+        }
+        not_after_now(format!("dialogs[{id}].opened_at"), Some(d.opened_at))?;
+        not_after_now(format!("dialogs[{id}].awaiting_since"), d.awaiting_since)?;
+        not_after_now(
+            format!("dialogs[{id}].last_operator_message_at"),
+            d.last_operator_message_at,
+        )?;
+        not_after_now(
+            format!("dialogs[{id}].explanation.at"),
+            d.explanation.as_ref().map(|e| e.at),
+        )?;
+        if let Some(rating) = d.rating.filter(|r| !(1..=5).contains(r)) {
+            return Err(format!("dialogs[{id}].rating {rating} is not 1..=5"));
+        }
+        if let DialogState::Offered {
+            operators,
+            expires_at,
+        } = &d.state
+        {
+            if *expires_at < now {
+                return Err(format!(
+                    "dialogs[{id}].state.expires_at {} is before now {}",
+                    rfc(*expires_at),
+                    rfc(now)
+                ));
+            }
+            if operators
+                .iter()
+                .enumerate()
+                .any(|(i, op)| operators[..i].contains(op))
+            {
+                return Err(format!(
+                    "dialogs[{id}].state.operators names an operator twice"
+                ));
+            }
+        }
+    }
+    for (i, o) in state.operators.iter().enumerate() {
+        not_after_now(
+            format!("operators[{i}].last_assigned_at"),
+            o.last_assigned_at,
+        )?;
+    }
+    for (client, lines) in state.clients.iter() {
+        for c in lines {
+            not_after_now(format!("clients[{client}].last_seen"), Some(c.last_seen))?;
+            if let Some(open) = c.open.filter(|&open| open >= state.next_dialog) {
+                return Err(format!(
+                    "clients[{client}].open names dialog {open}, at or past next_dialog {}",
+                    state.next_dialog
+                ));
+            }
+        }
+    }
+    for (i, (key, Stamp(at))) in timers.iter().enumerate() {
+        if *at < now || *at > LAST_DEADLINE {
+            return Err(format!(
+                "timers[{i}] ({key:?}) deadline {} is before now {} or past the last deadline {}",
+                rfc(*at),
+                rfc(now),
+                rfc(LAST_DEADLINE)
+            ));
+        }
+        if let Some(dialog) = key.dialog()
+            && dialog >= state.next_dialog
+        {
+            return Err(format!(
+                "timers[{i}] ({key:?}) names dialog {dialog}, at or past next_dialog {}",
+                state.next_dialog
+            ));
+        }
+    }
+    Ok(())
+}

@@ -52,16 +52,18 @@ mod waiting;
 use affinity::{Affinity, AffinityTarget, WaitingKey};
 use check::Checked;
 use clients::ClientHistory;
-use invariants::check_references;
+use invariants::{check_reachable, check_references};
 use position::QueueRanks;
 use waiting::LineWaiting;
 
-/// The snapshot format version; `Engine::restore` rejects any other. Version 3: timer
+/// The snapshot format version; `Engine::restore` rejects any other. Version 4: the
+/// bytes end with a CRC-32C checksum (encoding 2 of [`crate::codec`]), and restore
+/// refuses states the engine cannot reach (see `invariants::check_reachable`). Version 3: timer
 /// keys name their owner (a dialog's timer, a line's opening, the forget sweep) instead
 /// of a dialog id with 0 for engine-wide timers. Version 2: explanations record the
 /// chosen operators, not a verdict per queue operator; timestamps are numbers in the
 /// binary encoding; dialog states are externally tagged.
-pub const SNAPSHOT_VERSION: u32 = 3;
+pub const SNAPSHOT_VERSION: u32 = 4;
 
 /// What the engine remembers about a client in one line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -555,7 +557,10 @@ impl Engine {
     }
 
     /// Rebuild an engine from a snapshot; a wrong version or an inconsistent snapshot
-    /// is a `snapshot_version` error.
+    /// is a `snapshot_version` error. Restore never builds a state the engine could not
+    /// have reached: indices, ids, times and deadlines are checked before any index is
+    /// built, and the counts that must agree with the dialogs after (every build, in
+    /// one pass over each part of the state).
     pub fn restore(snapshot: Snapshot) -> Result<Engine, Error> {
         if snapshot.version != SNAPSHOT_VERSION {
             return Err(Error::new(
@@ -573,6 +578,7 @@ impl Engine {
             )
         };
         check_references(&snapshot.state, &snapshot.timers).map_err(inconsistent)?;
+        check_reachable(&snapshot.state, &snapshot.timers).map_err(inconsistent)?;
         let timers = TimerTable::from_entries(
             snapshot
                 .timers

@@ -195,16 +195,6 @@ impl From<Error> for Failure {
 
 type Outcome = Result<(), Failure>;
 
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "unknown panic payload".to_owned()
-    }
-}
-
 /// A NUL-terminated copy of a message (interior NULs escaped).
 fn c_message(message: &str) -> CString {
     CString::new(message.replace('\0', "\\0")).unwrap_or_default()
@@ -221,7 +211,10 @@ fn guard(out_error: *mut *mut c_char, body: impl FnOnce() -> Outcome) -> openlin
         Ok(Err(f)) => f,
         Err(payload) => Failure::new(
             OPENLINES_PANIC,
-            format!("internal error (panic): {}", panic_message(&*payload)),
+            format!(
+                "internal error (panic): {}",
+                core_engine::error::panic_message(&*payload)
+            ),
         ),
     };
     set_thread_error(Some(&failure.message));
@@ -266,7 +259,7 @@ fn with_handle(
             h.last_error = Some(c_message(&format!(
                 "internal error (panic): {}; this engine handle is now poisoned: free it and \
                  restore from your last snapshot",
-                panic_message(&*payload)
+                core_engine::error::panic_message(&*payload)
             )));
             OPENLINES_PANIC
         }
@@ -1890,7 +1883,8 @@ pub unsafe extern "C" fn openlines_bytes_free(bytes: *mut u8, len: usize) {
 /// `*out_error` receives an owned message to free with openlines_string_free().
 ///
 /// Errors: OPENLINES_NULL_POINTER, OPENLINES_SNAPSHOT_VERSION (another version, not a
-/// snapshot, or inconsistent), OPENLINES_PANIC. Thread-safe.
+/// snapshot, damaged bytes: the checksum does not match, or a state the engine could
+/// not have reached: the message names the field), OPENLINES_PANIC. Thread-safe.
 ///
 /// `bytes` is a `const void*` so that any byte buffer converts to it without a cast (a
 /// PHP string passes through FFI as is).

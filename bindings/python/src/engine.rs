@@ -5,6 +5,7 @@ use openlines::{Action, Engine, Input};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyList, PyMemoryView, PyString, PyTuple};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::actions::action_to_py;
 use crate::config::config_from_any;
@@ -61,6 +62,9 @@ pub struct PyEngine {
     engine: Engine,
     /// Reused for every call (the core's hot path appends to the caller's buffer).
     buf: Vec<Action>,
+    /// Set by a panic inside a call (a bug): the engine then refuses every call with
+    /// `InternalError`, as the C API's poisoned handle does.
+    poisoned: AtomicBool,
 }
 
 impl PyEngine {
@@ -68,13 +72,27 @@ impl PyEngine {
         PyEngine {
             engine,
             buf: Vec::new(),
+            poisoned: AtomicBool::new(false),
         }
     }
 
-    /// Run one input; its actions wait in `buf` for `take_actions`.
-    fn run(&mut self, at: DateTime<Utc>, input: Input) -> Result<(), openlines::Error> {
+    /// Run one input; its actions wait in `buf` for `take_actions`. The outer error
+    /// is `InternalError` (a panic, which poisons the engine), the inner one the
+    /// engine's rejection.
+    fn run(
+        &mut self,
+        py: Python<'_>,
+        at: DateTime<Utc>,
+        input: Input,
+    ) -> PyResult<Result<(), openlines::Error>> {
         self.buf.clear();
-        self.engine.handle_into(at, input, &mut self.buf)
+        let (engine, buf) = (&mut self.engine, &mut self.buf);
+        errors::guarded(py, &self.poisoned, || engine.handle_into(at, input, buf))
+    }
+
+    /// Read the engine behind the panic boundary (refused once poisoned).
+    fn read<T>(&self, py: Python<'_>, f: impl FnOnce(&Engine) -> T) -> PyResult<T> {
+        errors::guarded(py, &self.poisoned, || f(&self.engine))
     }
 
     /// The last call's actions as a Python list of typed action objects.
@@ -114,7 +132,7 @@ impl PyEngine {
             Err(err) if errors::is_engine_error(py, &err) => err,
             Err(err) => return Err(err),
         };
-        if let Err(time) = self.run(at, Input::Tick) {
+        if let Err(time) = self.run(py, at, Input::Tick)? {
             return Err(PyErr::from_value(self.rejection(py, &time)?));
         }
         err.value(py)
@@ -129,7 +147,7 @@ impl PyEngine {
         at: DateTime<Utc>,
         input: Input,
     ) -> PyResult<Bound<'py, PyList>> {
-        match self.run(at, input) {
+        match self.run(py, at, input)? {
             Ok(()) => self.take_actions(py),
             Err(e) => Err(PyErr::from_value(self.rejection(py, &e)?)),
         }
@@ -150,7 +168,8 @@ impl PyEngine {
     #[pyo3(text_signature = "(config)")]
     fn new(py: Python<'_>, config: &Bound<'_, PyAny>) -> PyResult<Self> {
         let config = config_from_any(py, config)?;
-        let engine = Engine::new(config).map_err(|e| errors::to_pyerr(py, &e))?;
+        let engine = errors::guarded(py, &AtomicBool::new(false), || Engine::new(config))?
+            .map_err(|e| errors::to_pyerr(py, &e))?;
         Ok(PyEngine::wrap(engine))
     }
 
@@ -247,7 +266,7 @@ impl PyEngine {
                 self.input_at(py, at, &input_obj)
             };
             let rejected = match input {
-                Ok(input) => match self.run(at, input) {
+                Ok(input) => match self.run(py, at, input)? {
                     Ok(()) => None,
                     Err(e) => Some(self.rejection(py, &e)?),
                 },
@@ -277,8 +296,7 @@ impl PyEngine {
     /// When ``advance`` must be called next (the earliest armed timer), as an aware UTC
     /// ``datetime``; ``None`` when no timer is armed.
     fn next_deadline<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.engine
-            .next_deadline()
+        self.read(py, Engine::next_deadline)?
             .map(|t| convert::datetime_to_py(py, t).map(|d| d.into_any()))
             .transpose()
     }
@@ -286,8 +304,7 @@ impl PyEngine {
     /// The engine's current time (of the last accepted call) as an aware UTC
     /// ``datetime``, or ``None`` before the first call.
     fn now<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.engine
-            .now()
+        self.read(py, Engine::now)?
             .map(|t| convert::datetime_to_py(py, t).map(|d| d.into_any()))
             .transpose()
     }
@@ -295,8 +312,8 @@ impl PyEngine {
     /// The full state as opaque bytes (versioned). ``Engine.restore(data)`` gives an
     /// engine that behaves exactly like this one from then on. Persist it with the input
     /// log written after it to recover after a restart.
-    fn snapshot<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.engine.snapshot_bytes())
+    fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        Ok(PyBytes::new(py, &self.read(py, Engine::snapshot_bytes)?))
     }
 
     /// Rebuild an engine from ``snapshot()`` bytes (``bytes``, ``bytearray`` or
@@ -323,7 +340,8 @@ impl PyEngine {
                 type_name(data)
             )));
         };
-        let engine = Engine::restore_bytes(bytes).map_err(|e| errors::to_pyerr(py, &e))?;
+        let engine = errors::guarded(py, &AtomicBool::new(false), || Engine::restore_bytes(bytes))?
+            .map_err(|e| errors::to_pyerr(py, &e))?;
         Ok(PyEngine::wrap(engine))
     }
 
@@ -336,7 +354,10 @@ impl PyEngine {
         py: Python<'py>,
         dialog: &Bound<'py, PyAny>,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let view = dialog_id(dialog)?.and_then(|id| self.engine.dialog(id));
+        let view = match dialog_id(dialog)? {
+            Some(id) => self.read(py, |e| e.dialog(id))?,
+            None => None,
+        };
         Self::view(py, view)
     }
 
@@ -347,14 +368,14 @@ impl PyEngine {
         py: Python<'py>,
         operator: &str,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
-        Self::view(py, self.engine.operator(operator))
+        Self::view(py, self.read(py, |e| e.operator(operator))?)
     }
 
     /// A line's waiting queue as a dict (``line``, ``waiting``: a list of ``{dialog,
     /// client, priority, reason, since}`` in dispatch order, ``operators``); ``None`` if
     /// the line is unknown.
     fn queue<'py>(&self, py: Python<'py>, line: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
-        Self::view(py, self.engine.queue(line))
+        Self::view(py, self.read(py, |e| e.queue(line))?)
     }
 
     /// A line's live counts and totals as a dict (``open``, ``bot``, ``queued``,
@@ -362,7 +383,7 @@ impl PyEngine {
     /// ``avg_first_response_secs``, ``max_first_response_secs``, ``ratings``,
     /// ``avg_rating``, ``unanswered_share``); ``None`` if the line is unknown.
     fn stats<'py>(&self, py: Python<'py>, line: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
-        Self::view(py, self.engine.stats(line))
+        Self::view(py, self.read(py, |e| e.stats(line))?)
     }
 
     /// Why the last routing decision of an open dialog went as it did, as a dict
@@ -374,26 +395,46 @@ impl PyEngine {
         py: Python<'py>,
         dialog: &Bound<'py, PyAny>,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let view = dialog_id(dialog)?.and_then(|id| self.engine.explain(id));
+        let view = match dialog_id(dialog)? {
+            Some(id) => self.read(py, |e| e.explain(id))?,
+            None => None,
+        };
         Self::view(py, view)
     }
 
     /// Ids of the open dialogs, ascending.
-    fn open_dialogs(&self) -> Vec<u64> {
-        self.engine.open_dialogs().collect()
+    fn open_dialogs(&self, py: Python<'_>) -> PyResult<Vec<u64>> {
+        self.read(py, |e| e.open_dialogs().collect())
     }
 
     /// Ids of the operators, in config order.
-    fn operator_ids(&self) -> Vec<String> {
-        self.engine.operator_ids().map(str::to_owned).collect()
+    fn operator_ids(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+        self.read(py, |e| e.operator_ids().map(str::to_owned).collect())
     }
 
     /// Ids of the lines, in config order.
-    fn line_ids(&self) -> Vec<String> {
-        self.engine.line_ids().map(str::to_owned).collect()
+    fn line_ids(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+        self.read(py, |e| e.line_ids().map(str::to_owned).collect())
+    }
+
+    /// Test hook (built only with the `test-hooks` feature, never in a release wheel):
+    /// tick to ``at`` (a real change of state) and then panic, as a bug inside a call
+    /// would, so the tests can check that the panic becomes ``InternalError`` and
+    /// poisons the engine.
+    #[cfg(feature = "test-hooks")]
+    fn _panic_after_tick(&mut self, py: Python<'_>, at: &Bound<'_, PyAny>) -> PyResult<()> {
+        let at = time_arg(py, at, "at")?;
+        let (engine, buf) = (&mut self.engine, &mut self.buf);
+        errors::guarded(py, &self.poisoned, || {
+            let _ = engine.handle_into(at, Input::Tick, buf);
+            panic!("test hook: a panic halfway through a call");
+        })
     }
 
     fn __repr__(&self) -> String {
+        if self.poisoned.load(Ordering::Relaxed) {
+            return "<openlines.Engine poisoned>".to_owned();
+        }
         let now = self
             .engine
             .now()
@@ -408,18 +449,18 @@ impl PyEngine {
         )
     }
 
-    fn __copy__(&self) -> Self {
-        PyEngine::wrap(self.engine.clone())
+    fn __copy__(&self, py: Python<'_>) -> PyResult<Self> {
+        Ok(PyEngine::wrap(self.read(py, Engine::clone)?))
     }
 
-    fn __deepcopy__(&self, _memo: &Bound<'_, PyAny>) -> Self {
-        PyEngine::wrap(self.engine.clone())
+    fn __deepcopy__(&self, py: Python<'_>, _memo: &Bound<'_, PyAny>) -> PyResult<Self> {
+        self.__copy__(py)
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let restore = slf.get_type().getattr("restore")?;
-        let data = slf.borrow().snapshot(py);
+        let data = slf.borrow().snapshot(py)?;
         Ok((restore, (data,)).into_pyobject(py)?.into_any())
     }
 }

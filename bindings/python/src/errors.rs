@@ -6,6 +6,8 @@ use openlines::{ConfigIssue, Error, ErrorKind, PathPart};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyTuple};
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The Python class raised for an error kind.
 pub fn class_name(kind: ErrorKind) -> &'static str {
@@ -83,3 +85,37 @@ pub fn input_error(py: Python<'_>, message: String) -> PyErr {
 pub fn config_error(py: Python<'_>, message: String) -> PyErr {
     to_pyerr(py, &Error::new(ErrorKind::InvalidConfig, message))
 }
+
+/// Raise `InternalError` (a bug: a panic inside the engine) with this message.
+pub fn internal_error(py: Python<'_>, message: String) -> PyErr {
+    let class = module(py).and_then(|m| m.getattr(pyo3::intern!(py, "InternalError")));
+    match class.and_then(|c| c.call1((message.as_str(), "internal"))) {
+        Ok(obj) => PyErr::from_value(obj),
+        Err(e) => e,
+    }
+}
+
+/// Run `f` behind a panic boundary: a panic (a bug) becomes `InternalError`, never
+/// pyo3's `PanicException`. `poison` is the engine's flag: set on a panic, so that
+/// later calls refuse instead of running on a half-changed state; a call on a poisoned
+/// engine does not run `f`. Constructors pass a fresh flag (there is no engine yet).
+pub fn guarded<T>(py: Python<'_>, poison: &AtomicBool, f: impl FnOnce() -> T) -> PyResult<T> {
+    if poison.load(Ordering::Relaxed) {
+        return Err(internal_error(py, POISONED_MESSAGE.to_owned()));
+    }
+    std::panic::catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
+        poison.store(true, Ordering::Relaxed);
+        internal_error(
+            py,
+            format!(
+                "internal error (panic): {}; this engine is now poisoned: drop it and \
+                 restore from your last snapshot",
+                openlines::error::panic_message(&*payload)
+            ),
+        )
+    })
+}
+
+/// The message of every call on a poisoned engine.
+const POISONED_MESSAGE: &str = "the engine is poisoned by an earlier internal error (panic): \
+                                drop it and restore from your last snapshot";

@@ -152,6 +152,11 @@ static void test_errors(void) {
     expect_error(e, T0, "{\"type\":\"forget_client\",\"client\":\"\xc3\"}", OPENLINES_INVALID_UTF8, NULL);
     CHECK_ST(openlines_engine_advance(e, T0 - 1000), OPENLINES_TIME_WENT_BACKWARDS);
     CHECK_ST(openlines_engine_advance(e, INT64_MAX), OPENLINES_OUT_OF_RANGE);
+    /* A tick takes no fields, like every input; times past 9979-12-31 are refused (so
+       every deadline stays representable in every binding). */
+    expect_error(e, T0, "{\"type\":\"tick\",\"dialog\":1}", OPENLINES_INVALID_INPUT, "dialog");
+    CHECK_ST(openlines_engine_advance(e, 253402300800000LL), OPENLINES_INVALID_INPUT);
+    CHECK(strstr(openlines_engine_last_error(e), "at: ") != NULL);
     CHECK_ST(openlines_engine_handle_json(e, T0, NULL, 3), OPENLINES_NULL_POINTER);
 
     /* Typed path errors. */
