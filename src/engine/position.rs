@@ -75,23 +75,23 @@ impl Engine {
     /// A dialog was just queued (a `queued` action went out): send its position when
     /// the line has the message, and arm the repeat.
     pub(super) fn announce_queue_position(&mut self, id: DialogId, out: &mut Vec<Action>) {
-        if !self.send_queue_position(id, out) {
-            return;
-        }
-        let repeat = self
-            .dialog_ref(id)
-            .map_or(0, |d| self.line(d.line).config.queue_position.repeat_secs);
-        if repeat > 0
-            && let Some(deadline) = self.s.now.and_then(|now| later(now, repeat))
-        {
-            self.arm(id, TimerKind::QueuePosition, deadline);
-        }
+        self.queue_position_and_repeat(self.s.now, id, out);
     }
 
     /// The repeat timer fired at `at`: the dialog still waits, so it hears again.
     pub(super) fn repeat_queue_position(
         &mut self,
         at: DateTime<Utc>,
+        id: DialogId,
+        out: &mut Vec<Action>,
+    ) {
+        self.queue_position_and_repeat(Some(at), id, out);
+    }
+
+    /// Send the position message and arm its repeat `repeat_secs` after `from`.
+    fn queue_position_and_repeat(
+        &mut self,
+        from: Option<DateTime<Utc>>,
         id: DialogId,
         out: &mut Vec<Action>,
     ) {
@@ -102,7 +102,7 @@ impl Engine {
             .dialog_ref(id)
             .map_or(0, |d| self.line(d.line).config.queue_position.repeat_secs);
         if repeat > 0
-            && let Some(deadline) = later(at, repeat)
+            && let Some(deadline) = from.and_then(|from| later(from, repeat))
         {
             self.arm(id, TimerKind::QueuePosition, deadline);
         }
