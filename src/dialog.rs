@@ -8,10 +8,54 @@ use crate::action::QueueReason;
 use crate::routing::Explanation;
 use crate::stats::DialogStats;
 
-/// Index of an operator in the engine's operator table.
-pub(crate) type OperatorIdx = u32;
-/// Index of a line in the engine's line table.
-pub(crate) type LineIdx = u32;
+/// Index of an operator in the engine's operator table (operators are never removed,
+/// so an index stays valid). A type of its own, so it cannot be mixed up with a line's
+/// index or a count; serialized as the bare number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct OperatorIdx(pub u32);
+
+/// Index of a line in the engine's line table (lines are never removed). A type of its
+/// own, like [`OperatorIdx`]; serialized as the bare number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct LineIdx(pub u32);
+
+impl OperatorIdx {
+    /// The position in the operator table.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    /// The index of the operator at table position `i`.
+    pub fn at(i: usize) -> OperatorIdx {
+        OperatorIdx(i as u32)
+    }
+}
+
+impl std::fmt::Display for OperatorIdx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::fmt::Display for LineIdx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl LineIdx {
+    /// The position in the line table.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    /// The index of the line at table position `i`.
+    pub fn at(i: usize) -> LineIdx {
+        LineIdx(i as u32)
+    }
+}
 
 /// Where a dialog is in its lifecycle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -96,8 +96,8 @@ impl ReadyIndex {
         let mut places = vec![Vec::new(); operator_count];
         for (line, l) in lines.iter().enumerate() {
             for (pos, &op) in l.queue.iter().enumerate() {
-                if let Some(p) = places.get_mut(op as usize) {
-                    p.push((line as LineIdx, pos as u32, None));
+                if let Some(p) = places.get_mut(op.index()) {
+                    p.push((LineIdx::at(line), pos as u32, None));
                 }
             }
         }
@@ -113,7 +113,7 @@ impl ReadyIndex {
         op: OperatorIdx,
         mut rank: impl FnMut(LineIdx, u32) -> Option<RankKey>,
     ) {
-        let Some(places) = self.places.get_mut(op as usize) else {
+        let Some(places) = self.places.get_mut(op.index()) else {
             return;
         };
         for (line, pos, stored) in places.iter_mut() {
@@ -121,7 +121,7 @@ impl ReadyIndex {
             if new == *stored {
                 continue;
             }
-            let set = &mut self.by_line[*line as usize];
+            let set = &mut self.by_line[line.index()];
             if let Some(old) = stored.take() {
                 set.remove(&old);
             }
@@ -143,11 +143,11 @@ impl ReadyIndex {
         mut rank: impl FnMut(OperatorIdx, u32) -> Option<RankKey>,
     ) {
         for &op in old {
-            if let Some(places) = self.places.get_mut(op as usize) {
+            if let Some(places) = self.places.get_mut(op.index()) {
                 places.retain(|(l, _, _)| *l != line);
             }
         }
-        let set = &mut self.by_line[line as usize];
+        let set = &mut self.by_line[line.index()];
         set.clear();
         for (pos, &op) in new.iter().enumerate() {
             let pos = pos as u32;
@@ -155,7 +155,7 @@ impl ReadyIndex {
             if let Some(key) = key {
                 set.insert(key);
             }
-            if let Some(places) = self.places.get_mut(op as usize) {
+            if let Some(places) = self.places.get_mut(op.index()) {
                 // Places stay in line order, as `shaped` builds them.
                 let at = places.partition_point(|(l, _, _)| *l <= line);
                 places.insert(at, (line, pos, key));
@@ -172,7 +172,7 @@ impl ReadyIndex {
     /// The queue position of `op` in `line`.
     pub fn position(&self, op: OperatorIdx, line: LineIdx) -> Option<u32> {
         self.places
-            .get(op as usize)?
+            .get(op.index())?
             .iter()
             .find(|(l, _, _)| *l == line)
             .map(|&(_, pos, _)| pos)
@@ -186,7 +186,7 @@ impl ReadyIndex {
         mode: Distribution,
         rotation: Option<u32>,
     ) -> impl Iterator<Item = &RankKey> {
-        let set = &self.by_line[line as usize];
+        let set = &self.by_line[line.index()];
         let split = match (mode, rotation) {
             (Distribution::Evenly, Some(pos)) => (0, None, pos.saturating_add(1)),
             _ => (0, None, 0),
@@ -297,9 +297,9 @@ mod tests {
 
     /// An index of one line whose queue is operators 0..n, with the given ranks.
     fn index(n: u32, rank: impl Fn(u32) -> Option<RankKey>) -> ReadyIndex {
-        let mut ready = ReadyIndex::shaped(&[line((0..n).collect())], n as usize);
+        let mut ready = ReadyIndex::shaped(&[line((0..n).map(OperatorIdx).collect())], n as usize);
         for op in 0..n {
-            ready.update(op, |_, _| rank(op));
+            ready.update(OperatorIdx(op), |_, _| rank(op));
         }
         ready
     }
@@ -311,14 +311,15 @@ mod tests {
     #[test]
     fn evenly_starts_after_the_rotation_point_and_wraps() {
         let ready = index(4, |op| (op != 2).then_some((0, None, op)));
-        let order = |rotation| positions(ready.in_order(0, Distribution::Evenly, rotation));
+        let order =
+            |rotation| positions(ready.in_order(LineIdx(0), Distribution::Evenly, rotation));
         assert_eq!(order(None), vec![0, 1, 3]);
         assert_eq!(order(Some(0)), vec![1, 3, 0]);
         assert_eq!(order(Some(1)), vec![3, 0, 1]);
         assert_eq!(order(Some(3)), vec![0, 1, 3]);
         // Strict ignores the rotation.
         assert_eq!(
-            positions(ready.in_order(0, Distribution::Strict, Some(1))),
+            positions(ready.in_order(LineIdx(0), Distribution::Strict, Some(1))),
             vec![0, 1, 3]
         );
     }
@@ -333,7 +334,7 @@ mod tests {
             Some(rank_key(Distribution::LeastBusy, &o[op as usize], op))
         });
         assert_eq!(
-            positions(ready.in_order(0, Distribution::LeastBusy, None)),
+            positions(ready.in_order(LineIdx(0), Distribution::LeastBusy, None)),
             vec![1, 2, 0]
         );
     }
@@ -348,7 +349,7 @@ mod tests {
             Some(rank_key(Distribution::LongestIdle, &o[op as usize], op))
         });
         assert_eq!(
-            positions(ready.in_order(0, Distribution::LongestIdle, None)),
+            positions(ready.in_order(LineIdx(0), Distribution::LongestIdle, None)),
             vec![2, 1, 0]
         );
     }
@@ -356,31 +357,41 @@ mod tests {
     #[test]
     fn update_moves_and_removes_ranks() {
         let mut ready = index(3, |op| Some((0, None, op)));
-        ready.update(1, |_, pos| Some((5, None, pos)));
+        ready.update(OperatorIdx(1), |_, pos| Some((5, None, pos)));
         assert_eq!(
-            positions(ready.in_order(0, Distribution::LeastBusy, None)),
+            positions(ready.in_order(LineIdx(0), Distribution::LeastBusy, None)),
             vec![0, 2, 1]
         );
-        ready.update(0, |_, _| None);
+        ready.update(OperatorIdx(0), |_, _| None);
         assert_eq!(
-            positions(ready.in_order(0, Distribution::LeastBusy, None)),
+            positions(ready.in_order(LineIdx(0), Distribution::LeastBusy, None)),
             vec![2, 1]
         );
-        assert_eq!(ready.position(2, 0), Some(2));
-        assert_eq!(ready.position(2, 1), None);
+        assert_eq!(ready.position(OperatorIdx(2), LineIdx(0)), Some(2));
+        assert_eq!(ready.position(OperatorIdx(2), LineIdx(1)), None);
         // A rebuild from the same ranks is equal (what `check_consistency` compares).
         let mut again = index(3, |op| (op != 0).then_some((0, None, op)));
-        again.update(1, |_, pos| Some((5, None, pos)));
+        again.update(OperatorIdx(1), |_, pos| Some((5, None, pos)));
         assert_eq!(ready, again);
     }
 
     #[test]
     fn forced_order_starts_after_rotation_point() {
-        let order: Vec<usize> =
-            forced_order(Distribution::Evenly, 3, &[5, 6, 7], Some(6)).collect();
+        let order: Vec<usize> = forced_order(
+            Distribution::Evenly,
+            3,
+            &[OperatorIdx(5), OperatorIdx(6), OperatorIdx(7)],
+            Some(OperatorIdx(6)),
+        )
+        .collect();
         assert_eq!(order, vec![2, 0, 1]);
-        let order: Vec<usize> =
-            forced_order(Distribution::Strict, 3, &[5, 6, 7], Some(6)).collect();
+        let order: Vec<usize> = forced_order(
+            Distribution::Strict,
+            3,
+            &[OperatorIdx(5), OperatorIdx(6), OperatorIdx(7)],
+            Some(OperatorIdx(6)),
+        )
+        .collect();
         assert_eq!(order, vec![0, 1, 2]);
     }
 }

@@ -93,21 +93,27 @@ mod tests {
             (Reverse(0), 7),
             vec![
                 AffinityTarget::Unknown("zoe".into()),
-                AffinityTarget::Operator(1),
+                AffinityTarget::Operator(OperatorIdx(1)),
             ],
         );
         a.insert((Reverse(2), 9), vec![AffinityTarget::Unknown("zoe".into())]);
-        assert_eq!(a.of(1).map(|w| w.len()), Some(1));
-        assert!(a.of(4).is_none());
-        a.resolve("zoe", 4);
-        let waiting: Vec<_> = a.of(4).unwrap().iter().copied().collect();
+        assert_eq!(a.of(OperatorIdx(1)).map(|w| w.len()), Some(1));
+        assert!(a.of(OperatorIdx(4)).is_none());
+        a.resolve("zoe", OperatorIdx(4));
+        let waiting: Vec<_> = a.of(OperatorIdx(4)).unwrap().iter().copied().collect();
         assert_eq!(waiting, vec![(Reverse(2), 9), (Reverse(0), 7)]);
         // Removal names the targets as they resolve now.
         a.remove(
             (Reverse(0), 7),
-            vec![AffinityTarget::Operator(4), AffinityTarget::Operator(1)],
+            vec![
+                AffinityTarget::Operator(OperatorIdx(4)),
+                AffinityTarget::Operator(OperatorIdx(1)),
+            ],
         );
-        a.remove((Reverse(2), 9), vec![AffinityTarget::Operator(4)]);
+        a.remove(
+            (Reverse(2), 9),
+            vec![AffinityTarget::Operator(OperatorIdx(4))],
+        );
         assert_eq!(a, Affinity::default(), "empty sets are dropped");
     }
 }

@@ -580,7 +580,7 @@ impl Engine {
         if status == PresenceStatus::Online {
             return;
         }
-        let held: Vec<DialogId> = self.holdings[op as usize].iter().copied().collect();
+        let held: Vec<DialogId> = self.holdings[op.index()].iter().copied().collect();
         for id in held {
             let Some(d) = self.dialog_ref(id) else {
                 continue;
@@ -670,7 +670,7 @@ impl Engine {
         let queue = self.queue_of(&config);
         let schedule = compile_schedule(&config);
         let Some(idx) = existing else {
-            let idx = self.s.lines.len() as LineIdx;
+            let idx = LineIdx::at(self.s.lines.len());
             self.line_index.insert(config.id.clone(), idx);
             self.queue_members.push(HashSet::new());
             self.s.lines.push(Line {
@@ -707,7 +707,7 @@ impl Engine {
             Vec::new()
         };
         let waiting_keys: Vec<WaitingKey> = if affinity_changes {
-            self.waiting[idx as usize].iter().collect()
+            self.waiting[idx.index()].iter().collect()
         } else {
             Vec::new()
         };
@@ -715,8 +715,8 @@ impl Engine {
             let targets = self.affinity_of(key.1);
             self.affinity.remove(key, targets);
         }
-        self.s.lines[idx as usize].config = config;
-        self.schedules[idx as usize] = schedule;
+        self.s.lines[idx.index()].config = config;
+        self.schedules[idx.index()] = schedule;
         self.replace_queue(idx, queue);
         for (id, state) in recounted {
             self.set_state(id, state);
@@ -728,14 +728,14 @@ impl Engine {
                     self.call.dirty_operators.insert(*op);
                 }
             }
-            self.waiting[idx as usize].set_affine(key, !targets.is_empty());
+            self.waiting[idx.index()].set_affine(key, !targets.is_empty());
             self.affinity.insert(key, targets);
         }
         self.call.dirty_lines.insert(idx);
-        self.timers.cancel(TimerKey::LineOpening(idx));
+        self.timers.cancel(TimerKey::LineOpening(idx.0));
         self.withdraw_offers_outside_queue(at, idx, out);
         // Held dialogs need a fresh opening timer under the new schedule.
-        if self.live[idx as usize].held > 0 {
+        if self.live[idx.index()].held > 0 {
             self.arm_line_opening(at, idx);
         }
     }
@@ -743,7 +743,7 @@ impl Engine {
     /// The open dialogs of `line` that some operator is offered or owns (found through
     /// the line's holders, not a scan of every open dialog).
     fn line_dialogs(&self, line: LineIdx) -> Vec<DialogId> {
-        self.dialogs_held_by(line, self.live[line as usize].holders.keys().copied())
+        self.dialogs_held_by(line, self.live[line.index()].holders.keys().copied())
     }
 
     /// The open dialogs of `line` that one of `operators` is offered or owns, by id.
@@ -753,7 +753,7 @@ impl Engine {
         operators: impl Iterator<Item = OperatorIdx>,
     ) -> Vec<DialogId> {
         let mut ids: Vec<DialogId> = operators
-            .flat_map(|op| self.holdings[op as usize].iter().copied())
+            .flat_map(|op| self.holdings[op.index()].iter().copied())
             .filter(|id| self.dialog_ref(*id).is_some_and(|d| d.line == line))
             .collect();
         ids.sort_unstable();
@@ -771,10 +771,10 @@ impl Engine {
     ) {
         let checks = self.line(line).config.queue.check_availability;
         let gone_from = |engine: &Engine, op: OperatorIdx| {
-            !engine.queue_members[line as usize].contains(&op)
+            !engine.queue_members[line.index()].contains(&op)
                 || (checks && engine.op(op).presence != PresenceStatus::Online)
         };
-        let holders: Vec<OperatorIdx> = self.live[line as usize]
+        let holders: Vec<OperatorIdx> = self.live[line.index()]
             .holders
             .keys()
             .copied()

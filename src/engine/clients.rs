@@ -310,7 +310,7 @@ mod tests {
 
     fn record(line: u32) -> ClientLine {
         ClientLine {
-            line,
+            line: LineIdx(line),
             open: None,
             last_operator: None,
             dialogs: 0,
@@ -326,15 +326,15 @@ mod tests {
     fn lookups_find_what_was_entered_and_nothing_else() {
         let mut h = ClientHistory::default();
         for i in 0..1000 {
-            h.update(&format!("tg:{i}"), i % 3, at(0), |_| ());
+            h.update(&format!("tg:{i}"), LineIdx(i % 3), at(0), |_| ());
         }
         assert_eq!(h.len(), 1000);
-        assert_eq!(h.get("tg:7").map(|l| l[0].line), Some(1));
+        assert_eq!(h.get("tg:7").map(|l| l[0].line), Some(LineIdx(1)));
         assert!(h.get("tg:1000").is_none());
-        h.update("tg:8", 0, at(0), |r| r.dialogs = 5);
+        h.update("tg:8", LineIdx(0), at(0), |r| r.dialogs = 5);
         assert_eq!(h.get("tg:8").unwrap().len(), 2);
-        assert_eq!(h.line("tg:8", 0).map(|r| r.dialogs), Some(5));
-        assert_eq!(h.line("tg:8", 2).map(|r| r.dialogs), Some(0));
+        assert_eq!(h.line("tg:8", LineIdx(0)).map(|r| r.dialogs), Some(5));
+        assert_eq!(h.line("tg:8", LineIdx(2)).map(|r| r.dialogs), Some(0));
         h.remove("tg:8");
         assert!(h.get("tg:8").is_none());
         assert_eq!(h.iter().count(), h.len());
@@ -345,14 +345,14 @@ mod tests {
     fn the_sweep_forgets_idle_records_up_to_the_horizon_and_nothing_else() {
         let mut h = ClientHistory::default();
         // Idle at 0, 10, 20; one with an open dialog since 0; one reopened.
-        h.update("a", 0, at(0), |_| ());
-        h.update("b", 0, at(10), |_| ());
-        h.update("c", 0, at(20), |_| ());
-        h.update("open", 0, at(0), |r| r.open = Some(1));
-        h.update("back", 0, at(0), |_| ());
-        h.update("back", 0, at(30), |r| r.last_seen = at(30));
-        h.update("two", 0, at(0), |_| ());
-        h.update("two", 1, at(20), |_| ());
+        h.update("a", LineIdx(0), at(0), |_| ());
+        h.update("b", LineIdx(0), at(10), |_| ());
+        h.update("c", LineIdx(0), at(20), |_| ());
+        h.update("open", LineIdx(0), at(0), |r| r.open = Some(1));
+        h.update("back", LineIdx(0), at(0), |_| ());
+        h.update("back", LineIdx(0), at(30), |r| r.last_seen = at(30));
+        h.update("two", LineIdx(0), at(0), |_| ());
+        h.update("two", LineIdx(1), at(20), |_| ());
         assert!(h.idle_index_is_fresh());
         h.forget_idle_since(at(10));
         let left: Vec<&str> = {
@@ -368,7 +368,7 @@ mod tests {
         );
         assert!(h.idle_index_is_fresh());
         // Closing the open dialog makes it idle from then on.
-        h.update("open", 0, at(40), |r| {
+        h.update("open", LineIdx(0), at(40), |r| {
             r.open = None;
             r.last_seen = at(40);
         });
@@ -420,7 +420,7 @@ mod tests {
     #[test]
     fn serializes_as_a_map_of_client_ids() {
         let mut h = ClientHistory::default();
-        h.update("c1", 0, at(0), |_| ());
+        h.update("c1", LineIdx(0), at(0), |_| ());
         let json = serde_json::to_value(&h).unwrap();
         assert!(json.get("c1").is_some(), "{json}");
         let back: ClientHistory = serde_json::from_value(json).unwrap();

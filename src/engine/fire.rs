@@ -53,7 +53,7 @@ impl Engine {
     pub(super) fn fire(&mut self, at: DateTime<Utc>, key: TimerKey, out: &mut Vec<Action>) {
         let (id, kind) = match key {
             TimerKey::LineOpening(line) => {
-                self.call.dirty_lines.insert(line);
+                self.call.dirty_lines.insert(LineIdx(line));
                 return;
             }
             TimerKey::ForgetSweep => {

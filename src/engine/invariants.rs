@@ -45,7 +45,7 @@ impl Engine {
             if id != d.id || id >= self.s.next_dialog || id == 0 {
                 return Err(format!("dialog {id} has a bad id"));
             }
-            if d.line as usize >= n_lines {
+            if d.line.index() >= n_lines {
                 return Err(format!("dialog {id} names line index {}", d.line));
             }
             if d.state == DialogState::Routing {
@@ -54,7 +54,7 @@ impl Engine {
                 ));
             }
             for &op in involved(&d.state).iter().chain(d.tried.iter()) {
-                if op as usize >= n_ops {
+                if op.index() >= n_ops {
                     return Err(format!("dialog {id} names operator index {op}"));
                 }
             }
@@ -71,15 +71,15 @@ impl Engine {
                 }
             }
             let queued = matches!(d.state, DialogState::Queued { .. });
-            if queued != self.waiting[d.line as usize].contains(&(Reverse(d.priority), id)) {
+            if queued != self.waiting[d.line.index()].contains(&(Reverse(d.priority), id)) {
                 return Err(format!(
                     "dialog {id} queue membership does not match its state"
                 ));
             }
             if self.line(d.line).counts(&d.state) {
                 for &op in involved(&d.state) {
-                    load[op as usize] += 1;
-                    *line_load[op as usize].entry(d.line).or_insert(0) += 1;
+                    load[op.index()] += 1;
+                    *line_load[op.index()].entry(d.line).or_insert(0) += 1;
                 }
             }
         }
@@ -221,7 +221,7 @@ impl Engine {
     pub fn over_capacity(&self) -> Vec<String> {
         let mut problems = Vec::new();
         for (i, o) in self.s.operators.iter().enumerate() {
-            let op = i as OperatorIdx;
+            let op = OperatorIdx::at(i);
             let mut total = 0u32;
             let mut per_line: BTreeMap<LineIdx, u32> = BTreeMap::new();
             for d in self.s.dialogs.values() {
@@ -292,8 +292,8 @@ pub(super) fn check_references(state: &State, timers: &[(TimerKey, Stamp)]) -> R
     }
     let n_ops = state.operators.len();
     let n_lines = state.lines.len();
-    let op_ok = |op: OperatorIdx| (op as usize) < n_ops;
-    let line_ok = |line: LineIdx| (line as usize) < n_lines;
+    let op_ok = |op: OperatorIdx| (op.index()) < n_ops;
+    let line_ok = |line: LineIdx| (line.index()) < n_lines;
     for line in &state.lines {
         if !line.last_offered.is_none_or(op_ok) || !line.queue.iter().all(|&op| op_ok(op)) {
             return Err(format!(
@@ -329,7 +329,7 @@ pub(super) fn check_references(state: &State, timers: &[(TimerKey, Stamp)]) -> R
     }
     for (key, _) in timers {
         if let TimerKey::LineOpening(line) = key
-            && !line_ok(*line)
+            && !line_ok(LineIdx(*line))
         {
             return Err(format!("timer {key:?} names a line that does not exist"));
         }

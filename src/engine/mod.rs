@@ -299,14 +299,14 @@ impl Engine {
             .operators
             .iter()
             .enumerate()
-            .map(|(i, o)| (o.config.id.clone(), i as OperatorIdx))
+            .map(|(i, o)| (o.config.id.clone(), OperatorIdx::at(i)))
             .collect();
         self.line_index = self
             .s
             .lines
             .iter()
             .enumerate()
-            .map(|(i, l)| (l.config.id.clone(), i as LineIdx))
+            .map(|(i, l)| (l.config.id.clone(), LineIdx::at(i)))
             .collect();
         self.resolve_queues();
         self.schedules = self
@@ -320,7 +320,7 @@ impl Engine {
         self.holdings = vec![BTreeSet::new(); self.s.operators.len()];
         for d in self.s.dialogs.values() {
             for &op in involved(&d.state) {
-                if let Some(h) = self.holdings.get_mut(op as usize) {
+                if let Some(h) = self.holdings.get_mut(op.index()) {
                     h.insert(d.id);
                 }
             }
@@ -332,7 +332,7 @@ impl Engine {
     fn fresh_live_counts(&self) -> Vec<LiveCounts> {
         let mut live = vec![LiveCounts::default(); self.s.lines.len()];
         for d in self.s.dialogs.values() {
-            let Some(counts) = live.get_mut(d.line as usize) else {
+            let Some(counts) = live.get_mut(d.line.index()) else {
                 continue;
             };
             counts.enter(&d.state);
@@ -395,7 +395,7 @@ impl Engine {
         let mut waiting = vec![LineWaiting::default(); self.s.lines.len()];
         for d in self.s.dialogs.values() {
             if let DialogState::Queued { reason } = d.state
-                && let Some(w) = waiting.get_mut(d.line as usize)
+                && let Some(w) = waiting.get_mut(d.line.index())
             {
                 w.insert(
                     (Reverse(d.priority), d.id),
@@ -668,7 +668,7 @@ impl Engine {
     pub fn operator(&self, id: &str) -> Option<OperatorView> {
         let idx = *self.operator_index.get(id)?;
         let o = self.op(idx);
-        let dialogs: Vec<DialogId> = self.holdings[idx as usize]
+        let dialogs: Vec<DialogId> = self.holdings[idx.index()]
             .iter()
             .copied()
             .filter(|id| {
@@ -696,7 +696,7 @@ impl Engine {
     /// The waiting queue of a line, in dispatch order.
     pub fn queue(&self, line: &str) -> Option<QueueView> {
         let idx = *self.line_index.get(line)?;
-        let waiting = self.waiting.get(idx as usize)?;
+        let waiting = self.waiting.get(idx.index())?;
         Some(QueueView {
             line: line.to_owned(),
             waiting: waiting
@@ -713,7 +713,7 @@ impl Engine {
                     since: d.opened_at,
                 })
                 .collect(),
-            operators: self.s.lines[idx as usize]
+            operators: self.s.lines[idx.index()]
                 .queue
                 .iter()
                 .map(|&op| self.operator_id(op).to_owned())
@@ -725,8 +725,8 @@ impl Engine {
     /// the line (the counts are kept up to date, not recounted).
     pub fn stats(&self, line: &str) -> Option<LineStats> {
         let idx = *self.line_index.get(line)?;
-        let l = &self.s.lines[idx as usize];
-        let live = &self.live[idx as usize];
+        let l = &self.s.lines[idx.index()];
+        let live = &self.live[idx.index()];
         let [bot, queued, offered, assigned, closing] = live.by_state;
         Some(LineStats {
             line: line.to_owned(),
@@ -765,7 +765,7 @@ impl Engine {
     pub fn explain(&self, id: DialogId) -> Option<ExplainView> {
         let d = self.s.dialogs.get(&id)?;
         let e = d.explanation.as_ref()?;
-        let line = self.s.lines.get(e.line as usize)?;
+        let line = self.s.lines.get(e.line.index())?;
         let queue_looked_at = !matches!(
             e.decision,
             Decision::CrmResponsible | Decision::PreviousOperator
@@ -826,25 +826,25 @@ impl Engine {
     // ----------------------------------------------------------------- lookups
 
     fn op(&self, idx: OperatorIdx) -> &Operator {
-        &self.s.operators[idx as usize]
+        &self.s.operators[idx.index()]
     }
 
     fn operator_id(&self, idx: OperatorIdx) -> &str {
         self.s
             .operators
-            .get(idx as usize)
+            .get(idx.index())
             .map_or("", |o| o.config.id.as_str())
     }
 
     fn line_id(&self, idx: LineIdx) -> &str {
         self.s
             .lines
-            .get(idx as usize)
+            .get(idx.index())
             .map_or("", |l| l.config.id.as_str())
     }
 
     fn line(&self, idx: LineIdx) -> &Line {
-        &self.s.lines[idx as usize]
+        &self.s.lines[idx.index()]
     }
 
     fn dialog_ref(&self, id: DialogId) -> Option<&Dialog> {
@@ -862,7 +862,7 @@ impl Engine {
     }
 
     fn schedule(&self, line: LineIdx) -> Option<&Schedule> {
-        self.schedules.get(line as usize).and_then(Option::as_ref)
+        self.schedules.get(line.index()).and_then(Option::as_ref)
     }
 
     fn is_open(&self, line: LineIdx, at: DateTime<Utc>) -> bool {

@@ -19,7 +19,7 @@ impl Engine {
         let Some(d) = self.known_dialog(id) else {
             return;
         };
-        let (line, key) = (d.line as usize, (Reverse(d.priority), id));
+        let (line, key) = (d.line.index(), (Reverse(d.priority), id));
         let was_queued = matches!(old, DialogState::Queued { .. });
         let served = matches!(
             d.state,
@@ -64,7 +64,7 @@ impl Engine {
             .collect();
         for d in self.s.dialogs.values() {
             if matches!(d.state, DialogState::Queued { .. })
-                && let Some(tree) = ranks.get_mut(d.line as usize)
+                && let Some(tree) = ranks.get_mut(d.line.index())
             {
                 tree.insert((Reverse(d.priority), d.id));
             }
@@ -121,7 +121,7 @@ impl Engine {
         if template.is_empty() {
             return false;
         }
-        let position = self.queue_ranks[d.line as usize].rank(&(Reverse(d.priority), id)) + 1;
+        let position = self.queue_ranks[d.line.index()].rank(&(Reverse(d.priority), id)) + 1;
         let wait = self.estimated_wait_secs(d.line, position, reason);
         out.push(send(
             id,

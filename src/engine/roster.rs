@@ -56,7 +56,7 @@ impl Engine {
     /// The routing index as a rebuild would make it.
     pub(super) fn fresh_ready(&self) -> ReadyIndex {
         let mut ready = ReadyIndex::shaped(&self.s.lines, self.s.operators.len());
-        for op in 0..self.s.operators.len() as OperatorIdx {
+        for op in (0..self.s.operators.len()).map(OperatorIdx::at) {
             ready.update(op, |line, pos| self.ready_rank(op, line, pos));
         }
         ready
@@ -69,7 +69,7 @@ impl Engine {
         op: OperatorIdx,
         f: impl FnOnce(&mut Operator) -> R,
     ) -> R {
-        let result = f(&mut self.s.operators[op as usize]);
+        let result = f(&mut self.s.operators[op.index()]);
         self.refresh_ready(op);
         result
     }
@@ -79,13 +79,13 @@ impl Engine {
     /// the ones whose load fell (they may take a waiting dialog now).
     pub(super) fn move_load(&mut self, line: LineIdx, from: &[OperatorIdx], to: &[OperatorIdx]) {
         for &op in from {
-            self.s.operators[op as usize].remove_load(line);
+            self.s.operators[op.index()].remove_load(line);
             if !to.contains(&op) {
                 self.call.dirty_operators.insert(op);
             }
         }
         for &op in to {
-            self.s.operators[op as usize].add_load(line);
+            self.s.operators[op.index()].add_load(line);
         }
         for &op in from.iter().chain(to) {
             self.refresh_ready(op);
@@ -94,7 +94,7 @@ impl Engine {
 
     /// Add an operator (in no queue yet, so in no place of the routing index).
     pub(super) fn add_operator(&mut self, config: OperatorConfig) -> OperatorIdx {
-        let idx = self.s.operators.len() as OperatorIdx;
+        let idx = OperatorIdx::at(self.s.operators.len());
         self.operator_index.insert(config.id.clone(), idx);
         self.s.operators.push(Operator::new(config));
         self.holdings.push(BTreeSet::new());
@@ -104,8 +104,8 @@ impl Engine {
 
     /// Give `line` a new resolved queue, keeping the routing index in step.
     pub(super) fn replace_queue(&mut self, line: LineIdx, queue: Vec<OperatorIdx>) {
-        let old = std::mem::replace(&mut self.s.lines[line as usize].queue, queue);
-        self.queue_members[line as usize] = self.line(line).queue.iter().copied().collect();
+        let old = std::mem::replace(&mut self.s.lines[line.index()].queue, queue);
+        self.queue_members[line.index()] = self.line(line).queue.iter().copied().collect();
         let mut ready = std::mem::take(&mut self.ready);
         ready.reshape_line(line, &old, &self.line(line).queue, |op, pos| {
             self.ready_rank(op, line, pos)

@@ -207,7 +207,7 @@ impl Engine {
         let forward = self.line(line).config.queue.forward_after_secs;
         let expires_at = later(at, forward).unwrap_or(at);
         if operators.len() == 1 {
-            self.s.lines[line as usize].last_offered = operators.first().copied();
+            self.s.lines[line.index()].last_offered = operators.first().copied();
         }
         self.cancel(id, TimerKind::Retry);
         out.push(Action::Offer {
@@ -268,7 +268,7 @@ impl Engine {
             .filter_map(|pos| l.queue.get(pos).copied())
             .find(|&op| self.op(op).presence != PresenceStatus::Dismissed && !d.was_tried(op));
             if let Some(op) = target {
-                self.s.lines[line as usize].last_offered = Some(op);
+                self.s.lines[line.index()].last_offered = Some(op);
                 self.explain_decision(at, id, Decision::AssignAnyway, vec![op]);
                 self.assign(at, id, op, AssignReason::AssignAnyway, true, out);
                 return;
@@ -276,7 +276,7 @@ impl Engine {
         }
         self.explain_decision(at, id, Decision::NobodyAvailable, Vec::new());
         let queued = self.enqueue(id, QueueReason::NobodyAvailable, out);
-        let text = &self.s.lines[line as usize].config.nobody_available_text;
+        let text = &self.s.lines[line.index()].config.nobody_available_text;
         if let Some(d) = self.s.dialogs.get_mut(&id)
             && !d.nobody_available_sent
             && !text.is_empty()
@@ -382,11 +382,11 @@ impl Engine {
     /// move, with the line's ready operators as they are now.
     fn next_movable(&self, line: LineIdx, cursor: Option<WaitingKey>) -> Option<WaitingKey> {
         let l = self.line(line);
-        let ready: Vec<OperatorIdx> = self.ready.by_line[line as usize]
+        let ready: Vec<OperatorIdx> = self.ready.by_line[line.index()]
             .iter()
             .filter_map(|&(_, _, pos)| l.queue.get(pos as usize).copied())
             .collect();
-        self.waiting[line as usize].next_movable(cursor, |need| {
+        self.waiting[line.index()].next_movable(cursor, |need| {
             ready
                 .iter()
                 .any(|&op| self.op(op).qualifies(&need.skills, &need.language).is_ok())
@@ -435,7 +435,7 @@ impl Engine {
             .filter(|(line, waiting)| {
                 !waiting.is_empty()
                     && self.queue_members[*line].contains(&op)
-                    && self.line_accepts(op, *line as LineIdx, at)
+                    && self.line_accepts(op, LineIdx::at(*line), at)
             })
             .flat_map(|(_, waiting)| waiting.groups())
             .filter(|g| operator.qualifies(&g.need.skills, &g.need.language).is_ok())
@@ -465,7 +465,7 @@ impl Engine {
     /// previous operator as `pick` would choose them, or an eligible queue operator.
     pub(super) fn could_take(&self, op: OperatorIdx, d: &Dialog) -> bool {
         // The queue check first: it needs no lookup by client id.
-        (self.queue_members[d.line as usize].contains(&op)
+        (self.queue_members[d.line.index()].contains(&op)
             && self.verdict(op, d.line, d, true) == Verdict::NotNextInRotation)
             || self.responsible_choice(d).is_some_and(|(r, _)| r == op)
             || self.previous_choice(d) == Some(op)

@@ -13,11 +13,11 @@ impl Engine {
         let line_idx = d.line;
         let priority = d.priority;
         let new = &d.state;
-        let live = &mut self.live[line_idx as usize];
+        let live = &mut self.live[line_idx.index()];
         live.change(&old, new);
         // Borrow the dialog and the line side by side; the operators whose load moves
         // are copied to a reused buffer for the roster.
-        let line = &self.s.lines[line_idx as usize];
+        let line = &self.s.lines[line_idx.index()];
         let counted = |state| {
             if line.counts(state) {
                 involved(state)
@@ -38,11 +38,11 @@ impl Engine {
         }
         if old_involved != new_involved {
             for &op in old_involved {
-                self.holdings[op as usize].remove(&id);
+                self.holdings[op.index()].remove(&id);
                 live.remove_holder(op);
             }
             for &op in new_involved {
-                self.holdings[op as usize].insert(id);
+                self.holdings[op.index()].insert(id);
                 live.add_holder(op);
             }
         }
@@ -79,7 +79,7 @@ impl Engine {
         match (old_reason, new_reason) {
             (None, Some(reason)) => {
                 let targets = self.affinity_of(id);
-                self.waiting[line as usize].insert(
+                self.waiting[line.index()].insert(
                     key,
                     &d.skills,
                     &d.language,
@@ -90,11 +90,11 @@ impl Engine {
             }
             (Some(_), None) => {
                 let targets = self.affinity_of(id);
-                self.waiting[line as usize].remove(key, &d.skills, &d.language);
+                self.waiting[line.index()].remove(key, &d.skills, &d.language);
                 self.affinity.remove(key, targets);
             }
             (Some(was), Some(now)) if held(Some(was)) != held(Some(now)) => {
-                self.waiting[line as usize].set_held(key, held(Some(now)));
+                self.waiting[line.index()].set_held(key, held(Some(now)));
             }
             _ => {}
         }
@@ -107,14 +107,14 @@ impl Engine {
             DialogState::Routing,
             "invariant: dialogs open unrouted"
         );
-        self.live[dialog.line as usize].enter(&dialog.state);
+        self.live[dialog.line.index()].enter(&dialog.state);
         self.s.dialogs.insert(dialog.id, Box::new(dialog));
     }
 
     /// Take a closed dialog out of the open dialogs (after `set_state` released it).
     pub(super) fn remove_dialog(&mut self, id: DialogId) -> Option<Box<Dialog>> {
         let d = self.s.dialogs.remove(&id)?;
-        self.live[d.line as usize].leave(&d.state);
+        self.live[d.line.index()].leave(&d.state);
         Some(d)
     }
 
@@ -124,8 +124,8 @@ impl Engine {
             return;
         };
         debug_assert_eq!(d.state, DialogState::Routing, "invariant: moved unrouted");
-        self.live[d.line as usize].leave(&d.state);
-        self.live[line as usize].enter(&d.state);
+        self.live[d.line.index()].leave(&d.state);
+        self.live[line.index()].enter(&d.state);
         d.line = line;
     }
 
@@ -139,7 +139,7 @@ impl Engine {
 
     pub(super) fn arm_line_opening(&mut self, at: DateTime<Utc>, line: LineIdx) {
         if let Some(opening) = self.schedule(line).and_then(|s| s.next_opening(at)) {
-            self.timers.arm(TimerKey::LineOpening(line), opening);
+            self.timers.arm(TimerKey::LineOpening(line.0), opening);
         }
     }
 
@@ -206,7 +206,7 @@ impl Engine {
         };
         let stats = d.stats();
         let line = d.line;
-        self.s.lines[line as usize].totals.add(&stats);
+        self.s.lines[line.index()].totals.add(&stats);
         self.s.clients.update(&d.client, line, at, |record| {
             record.open = None;
             record.last_seen = at;
