@@ -7,7 +7,7 @@
 //! re-applies them in stream order.
 
 use chrono::{DateTime, Utc};
-use openlines::{Config, Input};
+use openlines::{Config, ConfigIssue, Input};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -78,13 +78,17 @@ impl Envelope {
                 .input
                 .get("config")
                 .ok_or_else(|| Rejection::new("invalid_config", "create_tenant needs a config"))?;
-            return serde_json::from_value(config.clone())
+            // The engine's own readers, so a rejection says what is wrong in the
+            // contract's words (every config problem at once), as in every binding.
+            return Config::from_json(&config.to_string())
                 .map(|c| Record::CreateTenant(Box::new(c)))
-                .map_err(|e| Rejection::new("invalid_config", e.to_string()));
+                .map_err(|issues| {
+                    Rejection::new("invalid_config", ConfigIssue::into_error(&issues).message)
+                });
         }
-        serde_json::from_value(self.input.clone())
+        openlines::json::input_from_str(&self.input.to_string())
             .map(Record::Engine)
-            .map_err(|e| Rejection::new("invalid_input", e.to_string()))
+            .map_err(|e| Rejection::new("invalid_input", e.message))
     }
 
     /// The envelope as one JSON line.
@@ -150,6 +154,45 @@ mod tests {
         )
         .unwrap();
         assert_eq!(env.record().unwrap_err().reason, "invalid_config");
+    }
+
+    #[test]
+    fn rejections_say_what_is_wrong_in_the_contracts_words() {
+        let env = |input: serde_json::Value| Envelope {
+            tenant: "a".into(),
+            at: "2026-11-23T09:00:00Z".parse().unwrap(),
+            input,
+        };
+        let fly = env(json!({"type": "fly"})).record().unwrap_err();
+        assert!(
+            fly.message
+                .starts_with(r#"type: "fly" is not one of client_message, operator_message"#),
+            "{}",
+            fly.message
+        );
+        let bad = env(json!({"type": "accept", "dialog": "1", "operator": "ann"}))
+            .record()
+            .unwrap_err();
+        assert!(
+            bad.message.starts_with(r#"dialog: "1" is not a dialog id"#),
+            "{}",
+            bad.message
+        );
+        let config = env(json!({"type": "create_tenant", "config": {"lines": [
+            {"id": "s", "queue": {"distribution": "evenlyy"}, "greting": {}}]}}))
+        .record()
+        .unwrap_err();
+        assert_eq!(config.reason, "invalid_config");
+        assert!(
+            config
+                .message
+                .contains(r#"lines[0].queue.distribution: "evenlyy" is not one of"#)
+                && config
+                    .message
+                    .contains(r#"lines[0].greting: unknown field"#),
+            "every problem at once: {}",
+            config.message
+        );
     }
 
     #[test]
