@@ -32,6 +32,9 @@ impl Engine {
                 }
             }
             self.fire(deadline, key, out);
+            if let TimerKey::Dialog(id, TimerKind::QueuePosition) = key {
+                self.skip_repeats_in_the_gap(id, deadline, at);
+            }
             self.dispatch(deadline, out);
         }
         let deferred = std::mem::take(&mut self.call.catch_up).deferred;
@@ -48,6 +51,30 @@ impl Engine {
             }
         }
         self.dispatch(at, out);
+    }
+
+    /// A queue-position repeat of dialog `id` fired at `fired` in a call that reaches
+    /// `at`. After [`MAX_OFFER_EXPIRIES_PER_CATCH_UP`] repeats in one call, the next one
+    /// moves to the last instant of its grid at or before `at`: a host silent for
+    /// years gets one more message for the gap, not one per `repeat_secs` of it (the
+    /// same bound as offer expiries; a host that calls at least every 32 repeats never
+    /// meets it).
+    fn skip_repeats_in_the_gap(&mut self, id: DialogId, fired: DateTime<Utc>, at: DateTime<Utc>) {
+        let count = self.call.catch_up.repeats.entry(id).or_insert(0);
+        *count += 1;
+        if *count != MAX_OFFER_EXPIRIES_PER_CATCH_UP {
+            return;
+        }
+        let key = TimerKey::Dialog(id, TimerKind::QueuePosition);
+        let Some(next) = self.timers.deadline(key) else {
+            return;
+        };
+        let period = (next - fired).num_seconds();
+        if period > 0
+            && let Some(last) = last_period_start(next, at, period)
+        {
+            self.timers.arm(key, last);
+        }
     }
 
     pub(super) fn fire(&mut self, at: DateTime<Utc>, key: TimerKey, out: &mut Vec<Action>) {

@@ -218,6 +218,7 @@ impl CallScratch {
             && self.moved_load.is_empty()
             && self.catch_up.expiries.is_empty()
             && self.catch_up.deferred.is_empty()
+            && self.catch_up.repeats.is_empty()
     }
 }
 
@@ -226,6 +227,8 @@ impl CallScratch {
 struct CatchUp {
     expiries: HashMap<DialogId, u32>,
     deferred: BTreeSet<DialogId>,
+    /// Queue-position repeats fired per dialog in this call.
+    repeats: HashMap<DialogId, u32>,
 }
 
 fn secs(n: u64) -> Duration {

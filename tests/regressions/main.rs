@@ -87,3 +87,53 @@ fn catch_up_of_a_short_gap_is_exact() {
         "one re-offer per expired minute, each at its own deadline"
     );
 }
+
+/// scenario_replay timeout: a waiting dialog's queue-position message repeats every
+/// `repeat_secs`, so a call 617 years later replayed hundreds of millions of repeats.
+/// Now one call sends at most MAX_OFFER_EXPIRIES_PER_CATCH_UP repeats of a dialog
+/// inside the gap and one more at the last instant of its grid before the call.
+#[test]
+fn queue_position_repeats_after_a_long_gap_are_bounded() {
+    let config = Config::from_json(
+        r#"{"operators": [{"id": "ann"}], "lines": [{"id": "sales", "queue": {"operators": ["ann"]},
+            "queue_position": {"text": "You are #POSITION#", "repeat_secs": 60}}]}"#,
+    )
+    .unwrap();
+    let mut engine = Engine::new(config).unwrap();
+    let t0 = Utc.with_ymd_and_hms(2025, 11, 23, 9, 0, 0).unwrap();
+    engine
+        .handle(
+            t0,
+            Input::Presence {
+                operator: "ann".into(),
+                status: openlines::PresenceStatus::Away,
+            },
+        )
+        .unwrap();
+    engine
+        .handle(
+            t0,
+            Input::ClientMessage(ClientMessage::new("sales", "tg:1")),
+        )
+        .unwrap();
+    let end = t0 + Duration::days(365 * 600);
+    let actions = engine.advance(end).unwrap();
+    let repeats = actions
+        .iter()
+        .filter(|a| matches!(a, Action::SendMessage { .. }))
+        .count();
+    assert_eq!(repeats as u32, MAX_OFFER_EXPIRIES_PER_CATCH_UP + 1);
+    // The next repeat is one period after the last grid instant before `end`.
+    let next = engine.next_deadline().unwrap();
+    assert!(next > end && next <= end + Duration::seconds(60), "{next}");
+    assert_eq!(
+        (next - t0).num_seconds() % 60,
+        0,
+        "still on the dialog's grid"
+    );
+    engine.check_consistency().unwrap();
+    // A short gap is exact: a host ticking once a minute sees the same messages.
+    let mut short = engine.clone();
+    let later = short.advance(next + Duration::seconds(600)).unwrap();
+    assert_eq!(later.len(), 11);
+}
