@@ -265,6 +265,9 @@ pub struct BenchArgs {
     /// Only core_inputs_per_sec, as JSON.
     #[arg(long)]
     pub day_only: bool,
+    /// Only mmc_core_ns_per_call (the core on python/bench.py's M/M/c day), as JSON.
+    #[arg(long, conflicts_with = "day_only")]
+    pub mmc_only: bool,
     /// Write the standard day's config and inputs to FILE (for the C and Python benches).
     #[arg(long, value_name = "FILE")]
     pub dump_day: Option<PathBuf>,
@@ -272,7 +275,7 @@ pub struct BenchArgs {
     #[arg(long, value_name = "FORMAT", default_value = "json",
           value_parser = ["json", "tsv"], requires = "dump_day")]
     pub format: String,
-    /// Dialogs of the simulated day.
+    /// Dialogs of the simulated day (of the M/M/c day with --mmc-only).
     #[arg(long, value_name = "N",
           value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub dialogs: Option<u64>,
@@ -286,6 +289,7 @@ impl BenchArgs {
             (self.json, "--json"),
             (self.quick, "--quick"),
             (self.day_only, "--day-only"),
+            (self.mmc_only, "--mmc-only"),
         ];
         out.extend(flags.iter().filter(|f| f.0).map(|f| f.1.to_owned()));
         if let Some(file) = &self.dump_day {

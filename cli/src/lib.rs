@@ -8,6 +8,7 @@ pub mod chart;
 pub mod describe;
 pub mod history;
 pub mod hosts;
+pub mod mmc;
 pub mod replay;
 pub mod report;
 pub mod scenario;

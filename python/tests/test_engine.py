@@ -4,9 +4,11 @@ views, snapshots, handle_many."""
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import pickle
 from datetime import datetime, timedelta, timezone
+from typing import Iterator
 
 import pytest
 
@@ -226,6 +228,33 @@ def test_handle_many_errors(engine: openlines.Engine) -> None:
         fresh.handle_many("abc")  # type: ignore[arg-type]
     with pytest.raises(openlines.InputError, match=r"steps\[0\]\.at: naive"):
         fresh.handle_many([(datetime(2027, 1, 1), None)])
+
+
+def test_handle_many_pauses_the_cyclic_gc_and_restores_it() -> None:
+    """The collector is off while handle_many runs and back as it was afterwards,
+    whether the call succeeds, is rejected or fails on a Python error."""
+    seen: list[bool] = []
+
+    def steps(last: object) -> Iterator[tuple[datetime, object]]:
+        seen.append(gc.isenabled())
+        yield (T0, {"type": "client_message", "line": "sales", "client": "a"})
+        yield (at(1), last)
+
+    assert gc.isenabled()
+    try:
+        openlines.Engine(basic_config()).handle_many(steps(None))
+        with pytest.raises(openlines.UnknownIdError):
+            openlines.Engine(basic_config()).handle_many(
+                steps({"type": "accept", "dialog": 9, "operator": "ann"}))
+        with pytest.raises(TypeError):
+            openlines.Engine(basic_config()).handle_many(steps(object()))
+        assert seen == [False, False, False]
+        assert gc.isenabled()
+        gc.disable()
+        openlines.Engine(basic_config()).handle_many(steps(None))
+        assert not gc.isenabled()  # a host that turned it off keeps it off
+    finally:
+        gc.enable()
 
 
 def test_a_rejected_input_carries_its_timers_actions() -> None:

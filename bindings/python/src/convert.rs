@@ -248,14 +248,25 @@ pub fn value_to_py<'py>(
 }
 
 /// Serialize any core type and convert it to plain Python objects.
+///
+/// With [`Times::AsStrings`] (the exact JSON shape: `to_dict()`) the value is serialized
+/// straight into Python objects by `pythonize`; the views' [`Times::AsDatetimes`] go
+/// through a `serde_json::Value` to find their time keys.
 pub fn serialize_to_py<'py, T: serde::Serialize>(
     py: Python<'py>,
     value: &T,
     times: Times,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let value = serde_json::to_value(value)
-        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(format!("cannot serialize: {e}")))?;
-    value_to_py(py, &value, times)
+    let cannot = |e: &dyn std::fmt::Display| {
+        pyo3::exceptions::PyRuntimeError::new_err(format!("cannot serialize: {e}"))
+    };
+    match times {
+        Times::AsStrings => pythonize::pythonize(py, value).map_err(|e| cannot(&e)),
+        Times::AsDatetimes => {
+            let value = serde_json::to_value(value).map_err(|e| cannot(&e))?;
+            value_to_py(py, &value, times)
+        }
+    }
 }
 
 // ------------------------------------------------------------------- datetimes

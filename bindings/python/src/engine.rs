@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use openlines::{Action, Engine, Input};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyList, PyMemoryView, PyString, PyTuple};
+use pyo3::types::{PyByteArray, PyBytes, PyList, PyMemoryView, PyModule, PyString, PyTuple};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::actions::action_to_py;
@@ -20,6 +20,41 @@ fn time_arg(
     what: impl std::fmt::Display,
 ) -> PyResult<DateTime<Utc>> {
     convert::datetime_from_py(obj, what, |m| errors::input_error(py, m))
+}
+
+/// Pauses Python's cyclic garbage collector for its lifetime, if it was running.
+///
+/// `handle_many` builds one action list per step: every action object counts towards
+/// the collector's thresholds, and the collections it triggers walk the whole growing
+/// result, which holds no reference cycles. Measured on the standard day, pausing
+/// them makes `handle_many` about 1.7x as fast.
+struct GcPause<'py> {
+    /// The `gc` module, when this pause turned the collector off.
+    resumes: Option<Bound<'py, PyModule>>,
+}
+
+impl<'py> GcPause<'py> {
+    fn new(py: Python<'py>) -> PyResult<Self> {
+        let gc = py.import(pyo3::intern!(py, "gc"))?;
+        if !gc
+            .call_method0(pyo3::intern!(py, "isenabled"))?
+            .is_truthy()?
+        {
+            return Ok(GcPause { resumes: None });
+        }
+        gc.call_method0(pyo3::intern!(py, "disable"))?;
+        Ok(GcPause { resumes: Some(gc) })
+    }
+}
+
+impl Drop for GcPause<'_> {
+    fn drop(&mut self) {
+        if let Some(gc) = &self.resumes
+            && let Err(e) = gc.call_method0(pyo3::intern!(gc.py(), "enable"))
+        {
+            e.write_unraisable(gc.py(), None);
+        }
+    }
 }
 
 /// Names `steps[i].at` in `handle_many`'s messages (formatted only for an error).
@@ -224,6 +259,10 @@ impl PyEngine {
     /// fired before the rejected input. ``errors="return"``: a rejected step's slot
     /// holds its exception object (with ``.actions``) and the replay goes on, like
     /// ``openlines replay``.
+    ///
+    /// Python's cyclic garbage collector is paused while the call runs (and resumed
+    /// after it, if it was on): the results hold no reference cycles, and collections
+    /// walking the growing result list cost about as much as the engine itself.
     #[pyo3(signature = (steps, *, errors = "raise"))]
     fn handle_many<'py>(
         &mut self,
@@ -245,6 +284,7 @@ impl PyEngine {
                 "steps: expected an iterable of (at, input) pairs, got str",
             ));
         }
+        let _pause = GcPause::new(py)?;
         let out = PyList::empty(py);
         for (index, step) in steps.try_iter()?.enumerate() {
             let step = step?;
