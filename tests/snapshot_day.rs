@@ -17,11 +17,8 @@ fn engine_snapshot_bytes_round_trip_mid_day() {
         ..DayParams::default()
     })
     .unwrap();
-    let mut a = Engine::new(day.config.clone()).unwrap();
     let half = day.inputs.len() / 2;
-    for (at, input) in &day.inputs[..half] {
-        let _ = a.handle(*at, input.clone());
-    }
+    let mut a = day.engine_after(half).unwrap();
     assert!(a.open_dialogs().count() > 0 && a.armed_timers() > 0);
     let bytes = a.snapshot_bytes();
     assert!(bytes.starts_with(SNAPSHOT_MAGIC));

@@ -85,10 +85,7 @@ fn sampled_bit_flips_of_a_large_snapshot_are_refused_naming_the_checksum() {
         ..DayParams::default()
     })
     .unwrap();
-    let mut engine = Engine::new(day.config.clone()).unwrap();
-    for (at, input) in &day.inputs[..day.inputs.len() / 2] {
-        let _ = engine.handle(*at, input.clone());
-    }
+    let engine = day.engine_after(day.inputs.len() / 2).unwrap();
     let bytes = engine.snapshot_bytes();
     assert!(bytes.len() > 5_000, "{}", bytes.len());
     let mut flipped = bytes.clone();

@@ -79,13 +79,7 @@ pub fn line_chart(
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], legend));
         }
         if !series.is_empty() {
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .draw()
-                .map_err(err)?;
+            draw_legend(&mut chart)?;
         }
         root.present().map_err(err)?;
     }
@@ -151,17 +145,24 @@ pub fn bar_chart(
                 });
         }
         if !series.is_empty() {
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .draw()
-                .map_err(err)?;
+            draw_legend(&mut chart)?;
         }
         root.present().map_err(err)?;
     }
     Ok(svg)
+}
+
+/// The series' legend box in the upper right corner (every chart draws it the same way).
+fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(err)
 }
 
 /// Half way to white.

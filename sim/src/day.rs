@@ -218,6 +218,19 @@ pub struct Day {
     pub observed: Observed,
 }
 
+impl Day {
+    /// A fresh engine fed the day's first `steps` recorded inputs: the state the day
+    /// had at that point. Inputs the day saw rejected are rejected again (and change
+    /// nothing), as they did then. Needs a day run with `record`.
+    pub fn engine_after(&self, steps: usize) -> Result<Engine, Error> {
+        let mut engine = Engine::new(self.config.clone())?;
+        for (at, input) in self.inputs.iter().take(steps) {
+            let _rejected_as_in_the_day = engine.handle(*at, input.clone());
+        }
+        Ok(engine)
+    }
+}
+
 /// One traced input and the actions it caused for the traced dialogs.
 #[derive(Debug, Clone)]
 pub struct TraceEntry {
