@@ -75,3 +75,21 @@ def test_views_times_are_utc() -> None:
     view = e.dialog(1)
     assert view is not None
     assert view["opened_at"] == T0 and view["opened_at"].tzinfo is timezone.utc
+
+
+def test_every_instant_round_trips_exactly() -> None:
+    """Times before 1970 (negative days), at the ends of the accepted range and with
+    every microsecond digit come back as the same instant."""
+    zone = timezone(timedelta(hours=-3, minutes=-30))
+    for when in [
+        datetime(1, 1, 1, tzinfo=timezone.utc),
+        datetime(1, 1, 1, 0, 0, 0, 1, tzinfo=timezone.utc),
+        datetime(1969, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc),
+        datetime(1970, 1, 1, tzinfo=timezone.utc),
+        datetime(1970, 1, 1, 0, 0, 0, 1, tzinfo=zone),
+        datetime(2026, 11, 23, 9, 0, 0, 987654, tzinfo=zone),
+        datetime(9979, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc),
+    ]:
+        e = openlines.Engine(basic_config())
+        assert e.advance(when) == []
+        assert e.now() == when, when

@@ -90,6 +90,7 @@ def test_actions_are_frozen_typed_values() -> None:
         assert list(d)[0] == "type" and d["type"] == action.type
         assert d["dialog"] == action.dialog
         assert json.loads(action.to_json()) == d
+        assert json.dumps(d) == json.dumps(json.loads(action.to_json()))  # same key order too
         assert openlines.Action.from_dict(d) == action
         assert eval(repr(action), namespace) == action  # repr is a constructor call
         assert pickle.loads(pickle.dumps(action)) == action
@@ -107,6 +108,7 @@ def test_actions_are_frozen_typed_values() -> None:
             elif name == "stats":
                 assert isinstance(value, openlines.DialogStats)
                 assert value.to_dict() == d["stats"]
+                assert list(value.to_dict()) == list(json.loads(action.to_json())["stats"])
             else:
                 assert value == d[name]
 

@@ -12,16 +12,23 @@ use openlines::{
 use pyo3::basic::CompareOp;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyString, PyTuple};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use serde_json::{Map, Value};
 
 use crate::args::{self, PyArg};
-use crate::convert::{self, Times};
+use crate::convert;
 
 /// A field value of a core type, as a Python object.
 pub trait ToPyField {
     /// Convert for a getter.
     fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>>;
+
+    /// Convert for `to_dict()`: the value as the contract's JSON has it (the same as
+    /// for a getter except times, which are RFC 3339 strings there, and nested objects,
+    /// which are plain dicts).
+    fn to_json_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.to_py(py)
+    }
 }
 
 impl ToPyField for u64 {
@@ -55,6 +62,10 @@ impl ToPyField for DateTime<Utc> {
     fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         Ok(convert::datetime_to_py(py, *self)?.into_any())
     }
+
+    fn to_json_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(PyString::new(py, &convert::rfc3339(*self)).into_any())
+    }
 }
 
 impl ToPyField for DialogStats {
@@ -66,6 +77,10 @@ impl ToPyField for DialogStats {
             },
         )?
         .into_any())
+    }
+
+    fn to_json_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(stats_to_dict(py, self)?.into_any())
     }
 }
 
@@ -168,8 +183,8 @@ impl PyAction {
     /// The action as the contract's JSON object (DESIGN.md section 4): a plain dict with
     /// ``"type"`` first and times as RFC 3339 strings, e.g.
     /// ``{"type": "offer", "dialog": 1, "operators": ["ann"], "expires_at": "2026-11-23T09:01:00Z"}``.
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        convert::serialize_to_py(py, &self.inner, Times::AsStrings)
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        action_to_dict(py, &self.inner)
     }
 
     /// The action as one line of JSON text (the same object as ``to_dict()``).
@@ -266,6 +281,22 @@ macro_rules! actions {
                 )*
             }
         )*
+
+        /// The action as the contract's JSON object: a dict with `type` first and the
+        /// fields in the contract's order (keys are interned strings, made once).
+        pub fn action_to_dict<'py>(py: Python<'py>, action: &Action) -> PyResult<Bound<'py, PyDict>> {
+            let dict = PyDict::new(py);
+            let type_key = pyo3::intern!(py, "type");
+            match action {
+                $(
+                    Action::$variant { $($field),* } => {
+                        dict.set_item(type_key, pyo3::intern!(py, $tag))?;
+                        $( dict.set_item(pyo3::intern!(py, stringify!($field)), $field.to_json_py(py)?)?; )*
+                    }
+                )*
+            }
+            Ok(dict)
+        }
 
         /// Wrap a core action in its Python class.
         pub fn action_to_py(py: Python<'_>, action: Action) -> PyResult<Bound<'_, PyAny>> {
@@ -371,6 +402,32 @@ actions! {
     DialogClosed = DialogClosed ("dialog_closed") { dialog: Int = "The dialog id.", reason: Str = "Why: operator, inactivity, rated, rating_window or bot.", stats: Stats = "Response statistics (``DialogStats``)." }
 }
 
+/// Dialog statistics as the contract's JSON object, fields in its order (interned keys).
+fn stats_to_dict<'py>(py: Python<'py>, stats: &DialogStats) -> PyResult<Bound<'py, PyDict>> {
+    // Destructured whole, so a field added to the core's stats must be added here.
+    let DialogStats {
+        first_response_secs,
+        avg_response_secs,
+        max_response_secs,
+        client_messages,
+        operator_messages,
+        rating,
+        unanswered,
+    } = stats;
+    let dict = PyDict::new(py);
+    dict.set_item(
+        pyo3::intern!(py, "first_response_secs"),
+        first_response_secs,
+    )?;
+    dict.set_item(pyo3::intern!(py, "avg_response_secs"), avg_response_secs)?;
+    dict.set_item(pyo3::intern!(py, "max_response_secs"), max_response_secs)?;
+    dict.set_item(pyo3::intern!(py, "client_messages"), client_messages)?;
+    dict.set_item(pyo3::intern!(py, "operator_messages"), operator_messages)?;
+    dict.set_item(pyo3::intern!(py, "rating"), rating)?;
+    dict.set_item(pyo3::intern!(py, "unanswered"), unanswered)?;
+    Ok(dict)
+}
+
 /// Response statistics of one closed dialog (``DialogClosed.stats``).
 ///
 /// Attributes: ``first_response_secs``, ``avg_response_secs``, ``max_response_secs``
@@ -469,8 +526,8 @@ impl PyDialogStats {
     }
 
     /// The statistics as the contract's JSON object (a plain dict).
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        convert::serialize_to_py(py, &self.inner, Times::AsStrings)
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        stats_to_dict(py, &self.inner)
     }
 
     fn __richcmp__(&self, other: &Bound<'_, PyAny>, op: CompareOp) -> PyResult<Py<PyAny>> {

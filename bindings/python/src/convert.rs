@@ -7,8 +7,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
-    PyBool, PyDateTime, PyDelta, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple,
-    PyTzInfo,
+    PyBool, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple, PyTzInfo,
 };
 use serde_json::{Map, Number, Value};
 
@@ -282,16 +281,6 @@ fn epoch(py: Python<'_>) -> PyResult<&Bound<'_, PyDateTime>> {
         .map(|e| e.bind(py))
 }
 
-static ONE_MICROSECOND: PyOnceLock<Py<PyDelta>> = PyOnceLock::new();
-
-fn one_microsecond(py: Python<'_>) -> PyResult<&Bound<'_, PyDelta>> {
-    ONE_MICROSECOND
-        .get_or_try_init(py, || {
-            Ok::<_, PyErr>(PyDelta::new(py, 0, 0, 1, false)?.unbind())
-        })
-        .map(|d| d.bind(py))
-}
-
 /// Convert an aware `datetime` to UTC. `what` names the argument in messages (`at`); it
 /// is only formatted when there is an error.
 /// A non-datetime is a `TypeError`; a naive datetime is rejected by `naive_error` with a
@@ -308,9 +297,10 @@ pub fn datetime_from_py(
             type_name(obj)
         )));
     }
-    // Exact: aware subtraction gives a timedelta, and `timedelta // timedelta(0, 0, 1)`
-    // its whole microseconds (an int) in one step. A naive datetime cannot be
-    // subtracted from the aware epoch: only then is its offset looked at, for the message.
+    // Exact: aware subtraction gives a timedelta, whose days, seconds and microseconds
+    // are read as ints (three attribute reads cost less than `delta // timedelta(0, 0,
+    // 1)`, which builds big ints). A naive datetime cannot be subtracted from the aware
+    // epoch: only then is its offset looked at, for the message.
     let delta = match obj.sub(epoch(py)?) {
         Ok(delta) => delta,
         Err(e) => {
@@ -324,13 +314,23 @@ pub fn datetime_from_py(
             return Err(e);
         }
     };
-    let micros: i64 = delta.floor_div(one_microsecond(py)?)?.extract()?;
-    DateTime::from_timestamp_micros(micros).ok_or_else(|| {
-        naive_error(format!(
-            "{what}: {} is out of the supported range",
-            obj.str().map(|s| s.to_string()).unwrap_or_default()
-        ))
-    })
+    let part = |name: &Bound<'_, PyString>| delta.getattr(name)?.extract::<i64>();
+    let days = part(pyo3::intern!(py, "days"))?;
+    let seconds = part(pyo3::intern!(py, "seconds"))?;
+    let micros = part(pyo3::intern!(py, "microseconds"))?;
+    // A timedelta has |days| <= 999,999,999 (so this fits an i64 with room to spare),
+    // 0 <= seconds < 86,400 and 0 <= microseconds < 1,000,000.
+    let micros = days
+        .checked_mul(86_400_000_000)
+        .and_then(|d| d.checked_add(seconds * 1_000_000 + micros));
+    micros
+        .and_then(DateTime::from_timestamp_micros)
+        .ok_or_else(|| {
+            naive_error(format!(
+                "{what}: {} is out of the supported range",
+                obj.str().map(|s| s.to_string()).unwrap_or_default()
+            ))
+        })
 }
 
 /// An aware UTC `datetime` (microsecond precision, like Python's).

@@ -9,6 +9,7 @@ use pyo3::basic::CompareOp;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyMapping, PyTuple};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::actions::{compare, json_hash, reduce_from_match_args, repr_from_match_args};
@@ -19,6 +20,14 @@ use crate::errors;
 
 /// The one conversion from a JSON value to a core input (dicts and typed classes).
 pub fn input_from_value(value: &Value) -> Result<Input, openlines::Error> {
+    // The hot path (typed constructors): a valid input is read straight from the value,
+    // as the core reads valid JSON text. A refused one, and a tick (whose extra fields
+    // the core refuses), go through the core's reader, which names the problem.
+    if let Ok(input) = Input::deserialize(value)
+        && !matches!(input, Input::Tick)
+    {
+        return Ok(input);
+    }
     let text = serde_json::to_string(value)
         .map_err(|e| openlines::Error::new(openlines::ErrorKind::InvalidInput, e.to_string()))?;
     openlines::json::input_from_str(&text)
