@@ -54,15 +54,17 @@ impl Engine {
     }
 
     /// A queue-position repeat of dialog `id` fired at `fired` in a call that reaches
-    /// `at`. After [`MAX_OFFER_EXPIRIES_PER_CATCH_UP`] repeats in one call, the next one
-    /// moves to the last instant of its grid at or before `at`: a host silent for
-    /// years gets one more message for the gap, not one per `repeat_secs` of it (the
+    /// `at`. From the [`MAX_OFFER_EXPIRIES_PER_CATCH_UP`]th repeat in one call on, the
+    /// next one moves to the last instant of its grid at or before `at`: a host silent
+    /// for years gets one more message for the gap, not one per `repeat_secs` of it (the
     /// same bound as offer expiries; a host that calls at least every 32 repeats never
-    /// meets it).
+    /// meets it). The count is per call, not per queueing: a dialog queued again inside
+    /// the gap (say at every weekly opening of a `hold_until_open` line) gets its
+    /// first message and then one repeat, not another 32.
     fn skip_repeats_in_the_gap(&mut self, id: DialogId, fired: DateTime<Utc>, at: DateTime<Utc>) {
         let count = self.call.catch_up.repeats.entry(id).or_insert(0);
         *count += 1;
-        if *count != MAX_OFFER_EXPIRIES_PER_CATCH_UP {
+        if *count < MAX_OFFER_EXPIRIES_PER_CATCH_UP {
             return;
         }
         let key = TimerKey::Dialog(id, TimerKind::QueuePosition);

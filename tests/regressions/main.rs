@@ -137,3 +137,48 @@ fn queue_position_repeats_after_a_long_gap_are_bounded() {
     let later = short.advance(next + Duration::seconds(600)).unwrap();
     assert_eq!(later.len(), 11);
 }
+
+/// scenario_replay timeout (a 2,026-year tick): the repeat bound above counted to 32
+/// once per call, so a dialog queued again inside the gap (here: offered at the weekly
+/// opening of a `hold_until_open` line, unanswered, queued again) went back to one
+/// message per `repeat_secs` (every second) for the rest of the gap: about 600,000
+/// messages a week. (Here: bob never answers the offer made at the opening; it expires
+/// after the line has closed, so the dialog waits for the next opening.) Now every repeat from the 32nd of the call on moves to the end of
+/// the gap, so each queueing inside the gap adds its first message and at most one
+/// repeat.
+#[test]
+fn queue_position_repeats_stay_bounded_when_a_dialog_is_queued_again_in_the_gap() {
+    let config = Config::from_json(
+        r##"{"operators": [{"id": "bob"}],
+            "lines": [{"id": "held", "queue": {"operators": ["bob"], "forward_after_secs": 600},
+                       "schedule": {"timezone": "UTC", "weekly": {"mon": [["10:00", "10:05"]]},
+                                    "hold_until_open": true},
+                       "queue_position": {"text": "#POSITION#", "repeat_secs": 1}}]}"##,
+    )
+    .unwrap();
+    let mut engine = Engine::new(config).unwrap();
+    // Monday 09:00:30, before the line opens at 10:00.
+    let t0 = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 30).unwrap();
+    engine
+        .handle(t0, Input::ClientMessage(ClientMessage::new("held", "h1")))
+        .unwrap();
+    let actions = engine.advance(t0 + Duration::days(14)).unwrap();
+    let queued = actions
+        .iter()
+        .filter(|a| matches!(a, Action::Queued { .. }))
+        .count() as u32;
+    let messages = actions
+        .iter()
+        .filter(|a| matches!(a, Action::SendMessage { .. }))
+        .count() as u32;
+    assert!(
+        queued >= 2,
+        "the dialog is queued again in the gap: {queued}"
+    );
+    // The first queueing's 32 repeats, then per queueing its message and one repeat.
+    assert!(
+        messages <= MAX_OFFER_EXPIRIES_PER_CATCH_UP + 2 * queued + 1,
+        "{messages} messages for {queued} queueings"
+    );
+    engine.check_consistency().unwrap();
+}
