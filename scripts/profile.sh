@@ -7,22 +7,56 @@
 #   bash scripts/profile.sh mmc        # the M/M/c day (bench --mmc-only)
 #   bash scripts/profile.sh restore    # restore_bytes and snapshot_bytes of 1M open
 #                                      # dialogs (runs the whole bench, about a minute)
+#   bash scripts/profile.sh memory [N] # heap blocks live with N open waiting dialogs
+#                                      # (default 20,000), per dialog, by allocating site
 #
-# Needs `perf` (Debian: linux-perf) and python3. A sample counts for the innermost
-# frame of the engine's own code above it (allocator frames are counted as
-# "alloc in <subsystem>"); samples outside the measured phase are ignored.
+# Needs `perf` (Debian: linux-perf) or, for `memory`, valgrind; and python3. A perf
+# sample counts for the innermost frame of the engine's own code above it (allocator
+# frames are counted as "alloc in <subsystem>"); samples outside the measured phase
+# are ignored. A live block counts for the innermost engine function that allocated
+# it (blocks of the input's strings, which the engine keeps, show under the caller).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-day}
 target=${CARGO_TARGET_DIR:-target}
-cargo build --release --locked -p openlines-cli >&2
+cargo build --release --locked -p openlines-cli --bins --examples >&2
 data=$(mktemp)
 trap 'rm -f "$data" "$data.txt"' EXIT
+if [ "$mode" = memory ]; then
+    n=${2:-20000}
+    valgrind -q --tool=dhat --dhat-out-file="$data" "$target/release/examples/open_dialogs" "$n" >&2
+    python3 - "$data" "$n" <<'PY'
+import collections, json, re, sys
+
+data, n = json.load(open(sys.argv[1])), int(sys.argv[2])
+frames = data["ftbl"]
+bytes_by, blocks_by = collections.Counter(), collections.Counter()
+for point in data["pps"]:
+    if not point.get("eb"):
+        continue
+    site = "the caller (input strings the engine keeps)"
+    for index in point["fs"]:
+        match = re.search(r": (.*?) \(", frames[index])
+        symbol = match.group(1) if match else frames[index]
+        if "openlines_cli" in symbol or symbol.startswith("main"):
+            break
+        if "openlines" in symbol and not symbol.startswith(("alloc", "<alloc")):
+            site = re.sub(r"<impl [^>]*>::|::\{\{closure\}\}", "", symbol)
+            break
+    bytes_by[site] += point["eb"]
+    blocks_by[site] += point["ebk"]
+print(f"live with {n} open dialogs: {sum(bytes_by.values()) / n:.1f} bytes and "
+      f"{sum(blocks_by.values()) / n:.2f} blocks per dialog")
+for site, size in bytes_by.most_common(12):
+    print(f"  {size / n:7.1f} B  {blocks_by[site] / n:5.2f} blocks  {site[:100]}")
+PY
+    exit 0
+fi
 case "$mode" in
     day) args=(bench --day-only); freq=499 ;;
     mmc) args=(bench --mmc-only --dialogs 300000); freq=997 ;;
     restore) args=(bench --json); freq=97 ;;
-    *) echo "usage: $0 day|mmc|restore" >&2; exit 2 ;;
+    *) echo "usage: $0 day|mmc|restore|memory [N]" >&2; exit 2 ;;
 esac
 perf record -q -F "$freq" --call-graph dwarf,16384 -o "$data" \
     "$target/release/openlines" "${args[@]}" >/dev/null
