@@ -127,6 +127,39 @@ def test_random_dicts_agree(kind: Any, fields: Dict[Any, Any]) -> None:
     check_same(fields)
 
 
+TYPED = {
+    kind: getattr(openlines, "".join(part.title() for part in kind.split("_")))
+    for kind in KINDS
+}
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.sampled_from(KINDS), st.data())
+def test_typed_constructors_agree_with_the_json_path(kind: str, data: Any) -> None:
+    """A typed input's constructor (which reads its fields like a dict input) builds
+    exactly the input the JSON path builds from the same fields, and refuses every
+    value the JSON path refuses."""
+    cls = TYPED[kind]
+    names = cls.__match_args__
+    kwargs = data.draw(st.fixed_dictionaries(
+        {}, optional={name: st.one_of(VALUES, st.sampled_from(["ann", "sales", "online", 1, 7]))
+                      for name in names}))
+    try:
+        built = cls(**kwargs)
+    except TypeError:
+        # The constructor checks each field's Python type first, more strictly than
+        # the JSON path (which, say, gives a left-out string its default).
+        return
+    except (openlines.Error, ValueError):
+        built = None
+    given_fields = {k: v for k, v in kwargs.items() if v is not None}
+    slow = outcome(MappingProxyType({"type": kind, **given_fields}))
+    if built is None:
+        assert slow[0] == "error", (kind, kwargs, slow)
+    else:
+        assert slow[0] == "ok" and slow[3] == built, (kind, kwargs, slow, built)
+
+
 def test_handle_and_handle_many_share_the_conversion() -> None:
     good = {"type": "client_message", "line": "sales", "client": "tg:1", "skills": ("vip",)}
     bad = {"type": "accept", "dialog": 1, "operator": 7}

@@ -164,6 +164,23 @@ macro_rules! inputs {
                 #[allow(clippy::too_many_arguments)]
                 #[pyo3(signature = $sig, text_signature = $text)]
                 fn new(py: Python<'_>, $($field: Option<&Bound<'_, PyAny>>),*) -> PyResult<PyClassInitializer<Self>> {
+                    // The fast path: the given fields as the dict input they stand for,
+                    // read by the dict reader, which only ever accepts what the path
+                    // below would accept with the same result.
+                    let dict = PyDict::new(py);
+                    dict.set_item(pyo3::intern!(py, "type"), pyo3::intern!(py, $tag))?;
+                    $(
+                        if let Some(obj) = $field {
+                            dict.set_item(pyo3::intern!(py, stringify!($field)), obj)?;
+                        }
+                    )*
+                    match direct::input_from_dict(&dict) {
+                        Ok(inner) => return Ok(PyClassInitializer::from(PyInput { inner }).add_subclass($cls)),
+                        Err(direct::Miss::Py(e)) => return Err(e),
+                        Err(direct::Miss::Slow) => {}
+                    }
+                    // Each field's type checked (a `TypeError` naming `Class.field`),
+                    // then the core's reader, which names a wrong value.
                     #[allow(unused_mut)]
                     let mut map = Map::new();
                     map.insert("type".to_owned(), Value::String($tag.to_owned()));
