@@ -56,6 +56,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
 import openlines  # noqa: E402
+from openlines.types import ConfigDict  # noqa: E402
 
 REPO = HERE.parent
 
@@ -67,7 +68,7 @@ def cli_path() -> str:
     return str(target / "release" / "openlines")
 
 
-def load_day(path: str) -> tuple[dict[str, Any], list[tuple[datetime, dict[str, Any]]]]:
+def load_day(path: str) -> tuple[ConfigDict, list[tuple[datetime, dict[str, Any]]]]:
     with open(path, encoding="utf-8") as f:
         config = json.loads(f.readline())["config"]
         steps = []
@@ -99,7 +100,7 @@ def typed(d: dict[str, Any]) -> Any:
     raise ValueError(f"bench.py has no typed form for {kind}")
 
 
-def run_each(config: dict[str, Any], steps: list[tuple[datetime, Any]]) -> tuple[float, int, int]:
+def run_each(config: ConfigDict, steps: list[tuple[datetime, Any]]) -> tuple[float, int, int]:
     engine = openlines.Engine(config)
     handle = engine.handle
     error = openlines.Error
@@ -113,7 +114,7 @@ def run_each(config: dict[str, Any], steps: list[tuple[datetime, Any]]) -> tuple
     return time.perf_counter() - start, actions, rejected
 
 
-def run_many(config: dict[str, Any], steps: list[tuple[datetime, Optional[Any]]]) -> tuple[float, int, int]:
+def run_many(config: ConfigDict, steps: list[tuple[datetime, Optional[Any]]]) -> tuple[float, int, int]:
     engine = openlines.Engine(config)
     start = time.perf_counter()
     results = engine.handle_many(steps, errors="return")
@@ -127,7 +128,7 @@ def run_many(config: dict[str, Any], steps: list[tuple[datetime, Optional[Any]]]
 
 #: The line of the M/M/c workload: least_busy, a per-operator capacity, FIFO waiting,
 #: no automatic texts. Offers are accepted at once, so no offer times out.
-def mmc_config(operators: int, capacity: int) -> dict[str, Any]:
+def mmc_config(operators: int, capacity: int) -> ConfigDict:
     ids = [f"op{i}" for i in range(operators)]
     return {
         "operators": [{"id": o, "max_dialogs": capacity} for o in ids],
@@ -144,7 +145,7 @@ class HandWrittenRouter:
     ``expires_at`` left a datetime: no formatting is charged to the baseline).
     """
 
-    def __init__(self, config: dict[str, Any]) -> None:
+    def __init__(self, config: ConfigDict) -> None:
         self.operators = [o["id"] for o in config["operators"]]
         self.capacity = {o["id"]: o["max_dialogs"] for o in config["operators"]}
         self.load = dict.fromkeys(self.operators, 0)
@@ -256,7 +257,7 @@ class MmcWay:
         return {"type": "close", "dialog": dialog, "operator": operator}
 
 
-def mmc_ways(config: dict[str, Any]) -> list[MmcWay]:
+def mmc_ways(config: ConfigDict) -> list[MmcWay]:
     """The baseline and the two engine ways, each with a fresh router."""
     router = HandWrittenRouter(config)
     engine = openlines.Engine(config)
@@ -378,7 +379,7 @@ def bench_day(day: Optional[str], dialogs: int, rounds: int) -> dict[str, Any]:
     ]:
         best = None
         for _ in range(rounds):
-            secs, actions, rejected = fn(config, steps)  # type: ignore[operator]
+            secs, actions, rejected = fn(config, steps)
             best = secs if best is None else min(best, secs)
         if reference is None:
             reference = (actions, rejected)

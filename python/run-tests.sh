@@ -42,6 +42,8 @@ echo "== stubtest"
 "$venv/bin/python" -m mypy.stubtest openlines --allowlist "$here/stubtest-allowlist.txt"
 echo "== mypy (typed package and tests)"
 "$venv/bin/python" -m mypy --config-file "$here/pyproject.toml" -p openlines
+echo "== mypy --strict bench.py"
+"$venv/bin/python" -m mypy --strict "$here/bench.py"
 
 echo "== pytest"
 set +e
