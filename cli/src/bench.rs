@@ -40,6 +40,14 @@
 //! - `allocations_per_open_dialog`: live heap blocks the engine gains per background
 //!   dialog, counted the same way.
 //! - `next_deadline_ns`: one `next_deadline()` call on that engine (1,000,000 armed timers).
+//! - `gap_actions_per_dialog_30d` / `gap_ratio_20k_vs_2k`: one tick after 30 days of
+//!   silence while 20,000 dialogs wait ([`crate::gap`]: weekly openings, offers nobody
+//!   answers, queue-position repeats every minute): actions per waiting dialog (what
+//!   really fires: a few per dialog and week), and the tick's cost per dialog with
+//!   20,000 waiting divided by the same with 2,000 (every dialog gets actions, so both
+//!   sizes are larger than the caches). A catch-up rule that replayed the gap tick by
+//!   tick shows in both (before the fix of a fuzz finding: 43,169 actions per dialog
+//!   instead of 43).
 //! - `mmc_core_ns_per_call`: nanoseconds inside `handle_into` per call on the M/M/c day
 //!   of [`crate::mmc`] (100,000 dialogs, 10 operators of 2 dialogs each): the core's own
 //!   cost on the traffic `python/bench.py` times the Python binding and a hand-written
@@ -374,6 +382,13 @@ pub fn measure(sizes: &Sizes, quick: bool, verbose: bool) -> Result<Value, Strin
     }
     progress(
         verbose,
+        "a month of silence, 1,000 and 10,000 waiting dialogs",
+    );
+    let (gap_small, gap_big) = (crate::gap::run(1_000)?, crate::gap::run(10_000)?);
+    let gap_ratio = gap_big.ns_per_dialog / gap_small.ns_per_dialog;
+    let gap_actions = gap_big.actions as f64 / gap_big.dialogs as f64;
+    progress(
+        verbose,
         &format!("M/M/c day, {} dialogs", sizes.mmc_dialogs),
     );
     let mmc = crate::mmc::run(sizes.mmc_dialogs, MMC_OPERATORS, MMC_CAPACITY, 7)?;
@@ -392,6 +407,8 @@ pub fn measure(sizes: &Sizes, quick: bool, verbose: bool) -> Result<Value, Strin
         "snapshot_secs_1m": round(snapshot_secs, 3),
         "restore_secs_1m": round(restore_secs, 3),
         "next_deadline_ns": round(next_deadline_ns, 2),
+        "gap_actions_per_dialog_30d": round(gap_actions, 1),
+        "gap_ratio_20k_vs_2k": round(gap_ratio, 3),
         "mmc_core_ns_per_call": round(mmc.ns_per_call, 0),
         "details": {
             "quick": quick,
@@ -412,6 +429,10 @@ pub fn measure(sizes: &Sizes, quick: bool, verbose: bool) -> Result<Value, Strin
                 "inputs_per_cycle": 6,
             },
             "queue_modes": modes,
+            "gap": {"silent_days": crate::gap::SILENT_DAYS,
+                    "ns_per_dialog_2k": round(gap_small.ns_per_dialog, 0),
+                    "ns_per_dialog_20k": round(gap_big.ns_per_dialog, 0),
+                    "actions_20k": gap_big.actions},
             "mmc": {"dialogs": sizes.mmc_dialogs, "operators": MMC_OPERATORS,
                     "capacity": MMC_CAPACITY, "calls": mmc.calls, "actions": mmc.actions},
             "host_patterns": host_patterns,
@@ -427,6 +448,7 @@ pub fn measure(sizes: &Sizes, quick: bool, verbose: bool) -> Result<Value, Strin
                 "queue_ratio_10k_vs_10<=3": worst <= 3.0,
                 "host_ratio_100k_vs_1k<=1.5": host_worst <= 1.5,
                 "config_ratio_100k_vs_1k<=1.5": config_worst <= 1.5,
+                "gap_ratio_20k_vs_2k<=2": gap_ratio <= 2.0,
                 "bytes_per_open_dialog<=320": bytes_per_dialog <= 320.0,
                 "allocations_per_open_dialog<=2": allocations_per_dialog <= 2.0,
                 "snapshot_secs_1m<=0.5": snapshot_secs <= 0.5,
@@ -868,7 +890,7 @@ fn table(r: &Value) -> String {
         d["day"]["inputs"],
         d["sizes"]["background_big"]
     );
-    let rows: [(&str, String, &str); 13] = [
+    let rows: [(&str, String, &str); 15] = [
         (
             "core_inputs_per_sec",
             format!("{:.0}", num(&r["core_inputs_per_sec"])),
@@ -928,6 +950,16 @@ fn table(r: &Value) -> String {
             "next_deadline_ns",
             format!("{:.1}", num(&r["next_deadline_ns"])),
             "",
+        ),
+        (
+            "gap_actions_per_dialog_30d",
+            format!("{:.1}", num(&r["gap_actions_per_dialog_30d"])),
+            "",
+        ),
+        (
+            "gap_ratio_20k_vs_2k",
+            format!("{:.2}", num(&r["gap_ratio_20k_vs_2k"])),
+            "gap_ratio_20k_vs_2k<=2",
         ),
         (
             "mmc_core_ns_per_call",

@@ -6,6 +6,7 @@ pub mod args;
 pub mod bench;
 pub mod chart;
 pub mod describe;
+pub mod gap;
 pub mod history;
 pub mod hosts;
 pub mod mmc;
