@@ -117,6 +117,11 @@ pub(crate) struct LiveCounts {
 }
 
 impl LiveCounts {
+    /// Dialogs waiting in the line's queue (or being routed).
+    pub fn waiting(&self) -> u64 {
+        self.by_state[1]
+    }
+
     /// The `by_state` slot of a state (the transient routing state counts as queued).
     fn slot(state: &DialogState) -> usize {
         match state {

@@ -734,10 +734,9 @@ impl Engine {
         self.call.dirty_lines.insert(idx);
         self.timers.cancel(TimerKey::LineOpening(idx.0));
         self.withdraw_offers_outside_queue(at, idx, out);
-        // Held dialogs need a fresh opening timer under the new schedule.
-        if self.live[idx.index()].held > 0 {
-            self.arm_line_opening(at, idx);
-        }
+        // Waiting dialogs need a fresh opening timer under the new schedule (also the
+        // ones that waited for an operator before the line held them).
+        self.keep_opening_armed(at, idx);
     }
 
     /// The open dialogs of `line` that some operator is offered or owns (found through

@@ -132,10 +132,9 @@ impl Engine {
         let line = d.line;
         if self.held_closed(line, at) {
             self.explain_decision(at, id, Decision::OffHours, Vec::new());
-            if self.enqueue(id, QueueReason::OffHours, out) {
+            if self.enqueue(at, id, QueueReason::OffHours, out) {
                 self.announce_queue_position(id, out);
             }
-            self.arm_line_opening(at, line);
             return;
         }
         if let Some(pick) = self.pick(id) {
@@ -232,6 +231,7 @@ impl Engine {
     /// Returns whether it was (the dialog is newly queued, or for a new reason).
     pub(super) fn enqueue(
         &mut self,
+        at: DateTime<Utc>,
         id: DialogId,
         reason: QueueReason,
         out: &mut Vec<Action>,
@@ -239,12 +239,25 @@ impl Engine {
         let Some(d) = self.known_dialog(id) else {
             return false;
         };
+        let line = d.line;
         let queued = d.state != (DialogState::Queued { reason });
         if queued {
             out.push(Action::Queued { dialog: id, reason });
         }
         self.set_state(id, DialogState::Queued { reason });
+        self.keep_opening_armed(at, line);
         queued
+    }
+
+    /// A line that holds its dialogs until it opens comes back to its waiting dialogs
+    /// at its next opening, whatever made them wait: an operator who frees up while the
+    /// line is closed cannot take them then, and nothing else would wake them when it
+    /// opens. So while such a line has waiting dialogs, its next opening is armed (one
+    /// timer per line).
+    pub(super) fn keep_opening_armed(&mut self, at: DateTime<Utc>, line: LineIdx) {
+        if self.line(line).config.holds_until_open() && self.live[line.index()].waiting() > 0 {
+            self.arm_line_opening(at, line);
+        }
     }
 
     pub(super) fn nobody_available(
@@ -275,7 +288,7 @@ impl Engine {
             }
         }
         self.explain_decision(at, id, Decision::NobodyAvailable, Vec::new());
-        let queued = self.enqueue(id, QueueReason::NobodyAvailable, out);
+        let queued = self.enqueue(at, id, QueueReason::NobodyAvailable, out);
         let text = &self.s.lines[line.index()].config.nobody_available_text;
         if let Some(d) = self.s.dialogs.get_mut(&id)
             && !d.nobody_available_sent
@@ -307,7 +320,7 @@ impl Engine {
             return;
         }
         self.explain_decision(at, id, Decision::NoAnswer, Vec::new());
-        let queued = self.enqueue(id, QueueReason::NoAnswer, out);
+        let queued = self.enqueue(at, id, QueueReason::NoAnswer, out);
         text_or_form(
             out,
             id,
@@ -356,6 +369,7 @@ impl Engine {
         out: &mut Vec<Action>,
     ) {
         if self.held_closed(line, at) {
+            self.keep_opening_armed(at, line);
             return;
         }
         let mut cursor = None;
@@ -376,6 +390,7 @@ impl Engine {
                 self.nobody_available(at, id, out);
             }
         }
+        self.keep_opening_armed(at, line);
     }
 
     /// The next waiting dialog of `line` after `cursor` that a line-wide change can
