@@ -253,9 +253,17 @@ impl Engine {
     /// at its next opening, whatever made them wait: an operator who frees up while the
     /// line is closed cannot take them then, and nothing else would wake them when it
     /// opens. So while such a line has waiting dialogs, its next opening is armed (one
-    /// timer per line).
+    /// timer per line). An armed opening is already the next one (a schedule changes
+    /// only through `set_line`, which cancels it), so the schedule is not walked again
+    /// for every dialog that queues.
     pub(super) fn keep_opening_armed(&mut self, at: DateTime<Utc>, line: LineIdx) {
-        if self.line(line).config.holds_until_open() && self.live[line.index()].waiting() > 0 {
+        if self.line(line).config.holds_until_open()
+            && self.live[line.index()].waiting() > 0
+            && self
+                .timers
+                .deadline(TimerKey::LineOpening(line.0))
+                .is_none()
+        {
             self.arm_line_opening(at, line);
         }
     }

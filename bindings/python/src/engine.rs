@@ -27,7 +27,7 @@ fn time_arg(
 /// `handle_many` builds one action list per step: every action object counts towards
 /// the collector's thresholds, and the collections it triggers walk the whole growing
 /// result, which holds no reference cycles. Measured on the standard day, pausing
-/// them makes `handle_many` about 1.7x as fast.
+/// them makes `handle_many` about 1.6x as fast.
 struct GcPause<'py> {
     /// The `gc` module, when this pause turned the collector off.
     resumes: Option<Bound<'py, PyModule>>,
