@@ -137,10 +137,16 @@ impl Engine {
             }
             return;
         }
-        if let Some(pick) = self.pick(id) {
-            self.apply_pick(at, id, pick, out);
-            return;
+        match self.pick(id) {
+            Some(pick) => self.apply_pick(at, id, pick, out),
+            None => self.nobody_to_pick(at, id, out),
         }
+    }
+
+    /// No candidate is left for a dialog being routed: when its cycle has tried
+    /// someone, the cycle is over (`no_answer`, which for `requeue` starts a new one);
+    /// otherwise nobody is available.
+    fn nobody_to_pick(&mut self, at: DateTime<Utc>, id: DialogId, out: &mut Vec<Action>) {
         let tried_any = self.dialog_ref(id).is_some_and(|d| !d.tried.is_empty());
         if tried_any {
             self.no_answer(at, id, out);
@@ -250,12 +256,15 @@ impl Engine {
     }
 
     /// A line that holds its dialogs until it opens comes back to its waiting dialogs
-    /// at its next opening, whatever made them wait: an operator who frees up while the
-    /// line is closed cannot take them then, and nothing else would wake them when it
-    /// opens. So while such a line has waiting dialogs, its next opening is armed (one
-    /// timer per line). An armed opening is already the next one (a schedule changes
-    /// only through `set_line`, which cancels it), so the schedule is not walked again
-    /// for every dialog that queues.
+    /// at its next opening when something may have moved them while it was closed: a
+    /// dialog held there, an operator who freed up or came online, a new schedule.
+    /// Nothing else would wake them when it opens. So while such a line is closed and
+    /// has waiting dialogs, a change of that kind arms its next opening (one timer per
+    /// line). An open line does not re-arm: dialogs that waited while it was open wait
+    /// for a change, and a line nobody can serve costs nothing per week of silence.
+    /// An armed opening is already the next one (a schedule changes only through
+    /// `set_line`, which cancels it), so the schedule is not walked again for every
+    /// dialog that queues.
     pub(super) fn keep_opening_armed(&mut self, at: DateTime<Utc>, line: LineIdx) {
         if self.line(line).config.holds_until_open()
             && self.live[line.index()].waiting() > 0
@@ -263,6 +272,7 @@ impl Engine {
                 .timers
                 .deadline(TimerKey::LineOpening(line.0))
                 .is_none()
+            && !self.is_open(line, at)
         {
             self.arm_line_opening(at, line);
         }
@@ -354,13 +364,22 @@ impl Engine {
     /// while they have room. Lines whose config changed or that just opened are
     /// looked at whole.
     pub(super) fn dispatch(&mut self, at: DateTime<Utc>, out: &mut Vec<Action>) {
+        let mut operators_changed = false;
         loop {
             if let Some(line) = self.call.dirty_lines.pop_first() {
                 self.dispatch_line(at, line, out);
             } else if let Some(op) = self.call.dirty_operators.pop_first() {
+                operators_changed = true;
                 self.dispatch_operator(at, op, out);
             } else {
                 break;
+            }
+        }
+        if operators_changed {
+            // Operators who may have become eligible cannot take what a closed
+            // hold-until-open line keeps waiting: it gets them at its opening.
+            for line in 0..self.s.lines.len() {
+                self.keep_opening_armed(at, LineIdx::at(line));
             }
         }
     }
@@ -393,12 +412,13 @@ impl Engine {
             if let Some(pick) = self.pick(id) {
                 self.apply_pick(at, id, pick, out);
             } else if reason == QueueReason::OffHours {
-                // The line opened but nobody is eligible: an ordinary wait now.
+                // The line opened but nobody is eligible. A cycle that ran out while
+                // the line was closed (the last offer expired after closing) ends now,
+                // as it would have while open; otherwise an ordinary wait.
                 self.set_state(id, DialogState::Routing);
-                self.nobody_available(at, id, out);
+                self.nobody_to_pick(at, id, out);
             }
         }
-        self.keep_opening_armed(at, line);
     }
 
     /// The next waiting dialog of `line` after `cursor` that a line-wide change can

@@ -3,7 +3,9 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use openlines::engine::MAX_OFFER_EXPIRIES_PER_CATCH_UP;
-use openlines::{Action, ClientMessage, Config, Engine, Input, WithdrawReason};
+use openlines::{
+    Action, ClientMessage, Config, Engine, Input, PresenceStatus, QueueReason, WithdrawReason,
+};
 
 fn one_operator_engine() -> Engine {
     let config = Config::from_json(
@@ -179,6 +181,79 @@ fn queue_position_repeats_stay_bounded_when_a_dialog_is_queued_again_in_the_gap(
     assert!(
         messages <= MAX_OFFER_EXPIRIES_PER_CATCH_UP + 2 * queued + 1,
         "{messages} messages for {queued} queueings"
+    );
+    engine.check_consistency().unwrap();
+}
+
+/// scenario_replay slow unit (an 1,872-year tick with no action): a `hold_until_open`
+/// line re-armed its opening at every opening while a dialog waited there, so a dialog
+/// that nobody could take fired the line's opening once a week for ever, ~97,000
+/// empty firings in one call. Now the opening is armed only while the line is closed
+/// and something may have moved its waiting dialogs (a dialog held there, an operator
+/// freed, a new schedule): a dialog that waits while the line is open arms nothing, and
+/// the opening that finds nobody does not arm the next one.
+#[test]
+fn a_hold_line_nobody_can_serve_arms_no_opening() {
+    let config = Config::from_json(
+        r##"{"operators": [{"id": "ann", "presence": "offline"}],
+             "lines": [{"id": "held", "queue": {"operators": ["ann"]},
+                        "schedule": {"timezone": "UTC", "weekly": {"sun": [["10:00", "12:00"]]},
+                                     "hold_until_open": true}}]}"##,
+    )
+    .unwrap();
+    let mut engine = Engine::new(config).unwrap();
+    // Saturday: closed, so the dialog is held and the opening is armed.
+    let saturday = Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap();
+    engine
+        .handle(
+            saturday,
+            Input::ClientMessage(ClientMessage::new("held", "h1")),
+        )
+        .unwrap();
+    let opening = Utc.with_ymd_and_hms(2026, 11, 29, 10, 0, 0).unwrap();
+    assert_eq!(engine.next_deadline(), Some(opening));
+    // Sunday's opening finds nobody: an ordinary wait, and no next opening.
+    let actions = engine.advance(opening).unwrap();
+    assert!(
+        matches!(
+            actions.as_slice(),
+            [Action::Queued {
+                reason: QueueReason::NobodyAvailable,
+                ..
+            }]
+        ),
+        "{actions:?}"
+    );
+    assert_eq!(engine.next_deadline(), None);
+    // A client who writes while the line is open and nobody is there arms nothing.
+    engine
+        .handle(
+            opening + Duration::minutes(5),
+            Input::ClientMessage(ClientMessage::new("held", "h2")),
+        )
+        .unwrap();
+    assert_eq!(engine.next_deadline(), None);
+    // A thousand years of silence: nothing fires.
+    let later = Utc.with_ymd_and_hms(3026, 12, 3, 11, 0, 0).unwrap();
+    assert_eq!(engine.advance(later).unwrap(), Vec::new());
+    // ann comes online while the line is closed: its next opening serves the first client.
+    let monday = Utc.with_ymd_and_hms(3026, 12, 4, 8, 0, 0).unwrap();
+    let actions = engine
+        .handle(
+            monday,
+            Input::Presence {
+                operator: "ann".into(),
+                status: PresenceStatus::Online,
+            },
+        )
+        .unwrap();
+    assert_eq!(actions, Vec::new());
+    let next_opening = Utc.with_ymd_and_hms(3026, 12, 10, 10, 0, 0).unwrap();
+    assert_eq!(engine.next_deadline(), Some(next_opening));
+    let actions = engine.advance(next_opening).unwrap();
+    assert!(
+        matches!(actions.first(), Some(Action::Offer { dialog: 1, .. })),
+        "{actions:?}"
     );
     engine.check_consistency().unwrap();
 }
