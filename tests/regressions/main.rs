@@ -7,12 +7,15 @@ use openlines::{
     Action, ClientMessage, Config, Engine, Input, PresenceStatus, QueueReason, WithdrawReason,
 };
 
+/// An engine on the config JSON `json`.
+fn engine(json: &str) -> Engine {
+    Engine::new(Config::from_json(json).unwrap()).unwrap()
+}
+
 fn one_operator_engine() -> Engine {
-    let config = Config::from_json(
+    engine(
         r#"{"operators": [{"id": "ann"}], "lines": [{"id": "sales", "queue": {"operators": ["ann"]}}]}"#,
     )
-    .unwrap();
-    Engine::new(config).unwrap()
 }
 
 /// scenario_replay timeout (kept as tests/regressions/fuzz-scenario-replay-year-gap.json):
@@ -96,12 +99,10 @@ fn catch_up_of_a_short_gap_is_exact() {
 /// inside the gap and one more at the last instant of its grid before the call.
 #[test]
 fn queue_position_repeats_after_a_long_gap_are_bounded() {
-    let config = Config::from_json(
+    let mut engine = engine(
         r#"{"operators": [{"id": "ann"}], "lines": [{"id": "sales", "queue": {"operators": ["ann"]},
             "queue_position": {"text": "You are #POSITION#", "repeat_secs": 60}}]}"#,
-    )
-    .unwrap();
-    let mut engine = Engine::new(config).unwrap();
+    );
     let t0 = Utc.with_ymd_and_hms(2025, 11, 23, 9, 0, 0).unwrap();
     engine
         .handle(
@@ -150,15 +151,13 @@ fn queue_position_repeats_after_a_long_gap_are_bounded() {
 /// repeat.
 #[test]
 fn queue_position_repeats_stay_bounded_when_a_dialog_is_queued_again_in_the_gap() {
-    let config = Config::from_json(
+    let mut engine = engine(
         r##"{"operators": [{"id": "bob"}],
             "lines": [{"id": "held", "queue": {"operators": ["bob"], "forward_after_secs": 600},
                        "schedule": {"timezone": "UTC", "weekly": {"mon": [["10:00", "10:05"]]},
                                     "hold_until_open": true},
                        "queue_position": {"text": "#POSITION#", "repeat_secs": 1}}]}"##,
-    )
-    .unwrap();
-    let mut engine = Engine::new(config).unwrap();
+    );
     // Monday 09:00:30, before the line opens at 10:00.
     let t0 = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 30).unwrap();
     engine
@@ -194,14 +193,12 @@ fn queue_position_repeats_stay_bounded_when_a_dialog_is_queued_again_in_the_gap(
 /// the opening that finds nobody does not arm the next one.
 #[test]
 fn a_hold_line_nobody_can_serve_arms_no_opening() {
-    let config = Config::from_json(
+    let mut engine = engine(
         r##"{"operators": [{"id": "ann", "presence": "offline"}],
              "lines": [{"id": "held", "queue": {"operators": ["ann"]},
                         "schedule": {"timezone": "UTC", "weekly": {"sun": [["10:00", "12:00"]]},
                                      "hold_until_open": true}}]}"##,
-    )
-    .unwrap();
-    let mut engine = Engine::new(config).unwrap();
+    );
     // Saturday: closed, so the dialog is held and the opening is armed.
     let saturday = Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap();
     engine
