@@ -29,6 +29,9 @@ impl Engine {
         if !self.s.clients.idle_index_is_fresh() {
             return Err("the idle index of client history is stale".into());
         }
+        if !self.timers.is_consistent() {
+            return Err("the timer queue does not match the armed timers".into());
+        }
         Ok(())
     }
 
@@ -133,6 +136,18 @@ impl Engine {
                  not the open dialog of its client in its line",
                 self.s.dialogs.len()
             ));
+        }
+        for d in self.s.dialogs.values() {
+            let client = *d.client_handle;
+            if client == ClientHandle::NONE
+                || !self.s.clients.is_remembered(client)
+                || self.s.clients.id(client) != &*d.client
+            {
+                return Err(format!(
+                    "dialog {} does not hold the handle of its client {}",
+                    d.id, d.client
+                ));
+            }
         }
         for (_, key) in self.timers.iter() {
             if let Some(dialog) = key.dialog()
