@@ -50,26 +50,63 @@ fn fnv1a(text: &str) -> u64 {
 /// One client: its id and a record per line they wrote to.
 #[derive(Debug, Clone, PartialEq)]
 struct Client {
-    hash: u64,
     id: Box<str>,
-    lines: Vec<ClientLine>,
+    lines: Records,
 }
 
-/// The clients whose ids share one hash (almost always one), sorted by id.
+/// A client's records, one per line: inline for the common client of one line (no
+/// allocation), a vector beyond.
 #[derive(Debug, Clone, PartialEq)]
-enum Bucket {
-    One(ClientHandle),
-    Many(Vec<ClientHandle>),
+enum Records {
+    One(ClientLine),
+    Many(Vec<ClientLine>),
 }
 
-impl Bucket {
-    fn handles(&self) -> &[ClientHandle] {
+impl Records {
+    fn as_slice(&self) -> &[ClientLine] {
         match self {
-            Bucket::One(h) => std::slice::from_ref(h),
-            Bucket::Many(hs) => hs,
+            Records::One(record) => std::slice::from_ref(record),
+            Records::Many(records) => records,
         }
     }
+
+    fn as_mut_slice(&mut self) -> &mut [ClientLine] {
+        match self {
+            Records::One(record) => std::slice::from_mut(record),
+            Records::Many(records) => records,
+        }
+    }
+
+    fn from_vec(mut records: Vec<ClientLine>) -> Records {
+        match records.len() {
+            1 => Records::One(records.remove(0)),
+            _ => Records::Many(records),
+        }
+    }
+
+    fn push(&mut self, record: ClientLine) {
+        match self {
+            Records::Many(records) if records.is_empty() => *self = Records::One(record),
+            Records::Many(records) => records.push(record),
+            Records::One(first) => {
+                let first = first.clone();
+                *self = Records::Many(vec![first, record]);
+            }
+        }
+    }
+
+    fn retain(&mut self, keep: impl FnMut(&ClientLine) -> bool) {
+        let mut records = match std::mem::replace(self, Records::Many(Vec::new())) {
+            Records::One(record) => vec![record],
+            Records::Many(records) => records,
+        };
+        records.retain(keep);
+        *self = Records::from_vec(records);
+    }
 }
+
+/// In `by_hash`: the hash is shared by several clients, listed in `shared`.
+const SHARED: ClientHandle = ClientHandle(u32::MAX - 1);
 
 /// Idle records by when they went idle: (last seen, client, line).
 type IdleIndex = BTreeSet<(DateTime<Utc>, ClientHandle, LineIdx)>;
@@ -87,7 +124,10 @@ pub(crate) struct ClientHistory {
     slots: Vec<Option<Client>>,
     /// Vacant slots, reused last-freed first.
     free: Vec<u32>,
-    by_hash: BTreeMap<u64, Bucket>,
+    /// Each id hash's client, or [`SHARED`] when several ids have that hash.
+    by_hash: BTreeMap<u64, ClientHandle>,
+    /// The clients of each shared hash (two or more), sorted by id.
+    shared: BTreeMap<u64, Vec<ClientHandle>>,
     /// Derived from the records (rebuilt on restore, never persisted).
     idle: IdleIndex,
 }
@@ -128,8 +168,7 @@ impl<'de> Deserialize<'de> for ClientHistory {
                 {
                     // A later duplicate id wins, as with a map.
                     let handle = history.ensure(&id);
-                    let client = history.client_mut(handle);
-                    client.lines = lines;
+                    history.client_mut(handle).lines = Records::from_vec(lines);
                 }
                 history.idle = history.fresh_idle_index();
                 Ok(history)
@@ -152,33 +191,38 @@ impl ClientHistory {
             .expect("invariant: a handle names a remembered client")
     }
 
+    /// The clients whose ids have this hash (almost always one), sorted by id.
+    fn bucket(&self, hash: u64) -> &[ClientHandle] {
+        match self.by_hash.get(&hash) {
+            None => &[],
+            Some(&SHARED) => self.shared.get(&hash).map_or(&[], Vec::as_slice),
+            Some(handle) => std::slice::from_ref(handle),
+        }
+    }
+
+    /// Where `id` is in the bucket of its hash: found, or where it would go.
+    fn search(&self, hash: u64, id: &str) -> Result<ClientHandle, usize> {
+        let bucket = self.bucket(hash);
+        bucket
+            .binary_search_by(|&h| (*self.client(h).id).cmp(id))
+            .map(|i| bucket[i])
+    }
+
     /// The handle of a remembered client.
     pub fn lookup(&self, id: &str) -> Option<ClientHandle> {
-        let bucket = self.by_hash.get(&fnv1a(id))?;
-        let handles = bucket.handles();
-        handles
-            .binary_search_by(|&h| (*self.client(h).id).cmp(id))
-            .ok()
-            .map(|i| handles[i])
+        self.search(fnv1a(id), id).ok()
     }
 
     /// The handle of a client, remembering them (with no records yet) if new.
     pub fn ensure(&mut self, id: &str) -> ClientHandle {
         let hash = fnv1a(id);
-        let position = match self.by_hash.get(&hash) {
-            None => None,
-            Some(bucket) => {
-                let handles = bucket.handles();
-                match handles.binary_search_by(|&h| (*self.client(h).id).cmp(id)) {
-                    Ok(i) => return handles[i],
-                    Err(i) => Some(i),
-                }
-            }
+        let position = match self.search(hash, id) {
+            Ok(handle) => return handle,
+            Err(position) => position,
         };
         let client = Client {
-            hash,
             id: id.into(),
-            lines: Vec::new(),
+            lines: Records::Many(Vec::new()),
         };
         let handle = match self.free.pop() {
             Some(slot) => {
@@ -190,18 +234,21 @@ impl ClientHistory {
                 ClientHandle(u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 clients"))
             }
         };
-        match position {
-            None => {
-                self.by_hash.insert(hash, Bucket::One(handle));
-            }
-            Some(i) => {
-                let bucket = self
-                    .by_hash
+        match self.by_hash.insert(hash, handle) {
+            None => {}
+            Some(SHARED) => {
+                self.by_hash.insert(hash, SHARED);
+                let shared = self
+                    .shared
                     .get_mut(&hash)
-                    .expect("the bucket was just found");
-                let mut handles = bucket.handles().to_vec();
-                handles.insert(i, handle);
-                *bucket = Bucket::Many(handles);
+                    .expect("a shared hash has its list");
+                shared.insert(position, handle);
+            }
+            Some(other) => {
+                self.by_hash.insert(hash, SHARED);
+                let mut both = vec![other];
+                both.insert(position, handle);
+                self.shared.insert(hash, both);
             }
         }
         handle
@@ -219,7 +266,7 @@ impl ClientHistory {
 
     /// A client's records.
     pub fn records(&self, handle: ClientHandle) -> &[ClientLine] {
-        &self.client(handle).lines
+        self.client(handle).lines.as_slice()
     }
 
     /// A client's record in `line`.
@@ -246,7 +293,7 @@ impl ClientHistory {
             .as_mut()
             .expect("invariant: a handle names a remembered client");
         let lines = &mut client.lines;
-        let pos = match lines.iter().position(|c| c.line == line) {
+        let pos = match lines.as_slice().iter().position(|c| c.line == line) {
             Some(pos) => pos,
             None => {
                 let record = ClientLine {
@@ -260,10 +307,10 @@ impl ClientHistory {
                     self.idle.insert(k);
                 }
                 lines.push(record);
-                lines.len() - 1
+                lines.as_slice().len() - 1
             }
         };
-        let record = &mut lines[pos];
+        let record = &mut lines.as_mut_slice()[pos];
         let before = idle_key(handle, record);
         let result = f(record);
         let after = idle_key(handle, record);
@@ -287,26 +334,34 @@ impl ClientHistory {
 
     /// Take a client out of the slab and both indexes.
     fn release(&mut self, handle: ClientHandle) {
+        let Some(hash) = self.slots[handle.index()].as_ref().map(|c| fnv1a(&c.id)) else {
+            return;
+        };
+        self.release_with_hash(handle, hash);
+    }
+
+    /// [`ClientHistory::release`] of a client whose id has `hash`.
+    fn release_with_hash(&mut self, handle: ClientHandle, hash: u64) {
         let Some(client) = self.slots[handle.index()].take() else {
             return;
         };
-        for record in &client.lines {
+        for record in client.lines.as_slice() {
             if let Some(k) = idle_key(handle, record) {
                 self.idle.remove(&k);
             }
         }
-        if let Some(bucket) = self.by_hash.get_mut(&client.hash) {
-            match bucket {
-                Bucket::One(_) => {
-                    self.by_hash.remove(&client.hash);
-                }
-                Bucket::Many(handles) => {
-                    handles.retain(|&h| h != handle);
-                    if let [only] = handles[..] {
-                        *bucket = Bucket::One(only);
-                    }
-                }
+        if self.by_hash.get(&hash) == Some(&SHARED) {
+            let shared = self
+                .shared
+                .get_mut(&hash)
+                .expect("a shared hash has its list");
+            shared.retain(|&h| h != handle);
+            if let [only] = shared[..] {
+                self.shared.remove(&hash);
+                self.by_hash.insert(hash, only);
             }
+        } else {
+            self.by_hash.remove(&hash);
         }
         self.free.push(handle.0);
     }
@@ -324,7 +379,7 @@ impl ClientHistory {
             client
                 .lines
                 .retain(|c| !(c.line == line && c.open.is_none() && c.last_seen == seen));
-            if client.lines.is_empty() {
+            if client.lines.as_slice().is_empty() {
                 self.release(handle);
             }
         }
@@ -336,18 +391,18 @@ impl ClientHistory {
     }
 
     /// Every client with their records (in hash order: deterministic, not alphabetical).
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Vec<ClientLine>)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[ClientLine])> {
         self.handles().map(|h| {
             let client = self.client(h);
-            (&*client.id, &client.lines)
+            (&*client.id, client.lines.as_slice())
         })
     }
 
     /// Every client's handle, in the order of [`ClientHistory::iter`].
     pub fn handles(&self) -> impl Iterator<Item = ClientHandle> + '_ {
         self.by_hash
-            .values()
-            .flat_map(|b| b.handles().iter().copied())
+            .keys()
+            .flat_map(|&hash| self.bucket(hash).iter().copied())
     }
 
     /// The idle index a scan of the records gives.
@@ -367,10 +422,15 @@ impl ClientHistory {
     pub fn idle_index_is_fresh(&self) -> bool {
         let occupied = self.slots.iter().filter(|s| s.is_some()).count();
         let indexed = self.handles().count();
-        let hashes_match = self
-            .by_hash
-            .iter()
-            .all(|(&hash, b)| b.handles().iter().all(|&h| self.client(h).hash == hash));
+        let hashes_match = self.by_hash.keys().all(|&hash| {
+            let bucket = self.bucket(hash);
+            bucket.iter().all(|&h| fnv1a(self.id(h)) == hash)
+                && bucket.windows(2).all(|w| self.id(w[0]) < self.id(w[1]))
+                && (bucket.len() == 1) == (self.by_hash[&hash] != SHARED)
+        }) && self
+            .shared
+            .keys()
+            .all(|hash| self.by_hash.get(hash) == Some(&SHARED));
         occupied == indexed
             && occupied == self.len()
             && hashes_match
@@ -477,39 +537,52 @@ mod tests {
 
     #[test]
     fn colliding_hashes_are_told_apart_by_the_id() {
-        // Three clients forced into one bucket behave as three clients.
+        // Three clients forced under one hash behave as three clients.
         let mut h = ClientHistory::default();
         for id in ["b", "a", "c"] {
             let handle = ClientHandle(h.slots.len() as u32);
             h.slots.push(Some(Client {
-                hash: 42,
                 id: id.into(),
-                lines: Vec::new(),
+                lines: Records::Many(Vec::new()),
             }));
-            let mut handles = h
-                .by_hash
-                .get(&42)
-                .map(|b| b.handles().to_vec())
-                .unwrap_or_default();
+            let mut handles = h.shared.remove(&42).unwrap_or_default();
             handles.push(handle);
             handles.sort_by(|&x, &y| h.client(x).id.cmp(&h.client(y).id));
-            h.by_hash.insert(42, Bucket::Many(handles));
+            h.shared.insert(42, handles);
+            h.by_hash.insert(42, SHARED);
         }
-        let find = |h: &ClientHistory, id: &str| {
-            h.by_hash
-                .get(&42)
-                .unwrap()
-                .handles()
-                .iter()
-                .copied()
-                .find(|&x| h.id(x) == id)
-        };
+        let find = |h: &ClientHistory, id: &str| h.search(42, id).ok();
         assert_eq!(find(&h, "b"), Some(ClientHandle(0)));
-        // Forgetting one leaves the others in the bucket, found by id.
+        assert_eq!(find(&h, "d"), None);
+        assert_eq!(h.handles().count(), 3);
+        // Forgetting one leaves the others under the shared hash, found by id; the
+        // last but one makes the hash a single client's again.
         let a = find(&h, "a").unwrap();
-        h.release(a);
-        assert_eq!(h.by_hash.get(&42).unwrap().handles().len(), 2);
+        h.release_with_hash(a, 42);
+        assert_eq!(h.bucket(42).len(), 2);
         assert!(find(&h, "a").is_none() && find(&h, "c").is_some());
+        let c = find(&h, "c").unwrap();
+        h.release_with_hash(c, 42);
+        assert_eq!(h.by_hash.get(&42), Some(&ClientHandle(0)));
+        assert!(h.shared.is_empty());
+        assert_eq!(find(&h, "b"), Some(ClientHandle(0)));
+    }
+
+    #[test]
+    fn records_stay_inline_for_one_line_and_grow_beyond() {
+        let mut h = ClientHistory::default();
+        touch(&mut h, "x", 0, 0, |_| ());
+        let x = h.lookup("x").unwrap();
+        assert!(matches!(h.client(x).lines, Records::One(_)));
+        touch(&mut h, "x", 1, 0, |_| ());
+        touch(&mut h, "x", 2, 0, |r| r.open = Some(3));
+        assert_eq!(h.records(x).len(), 3);
+        h.forget_idle_since(at(0));
+        assert!(
+            matches!(h.client(x).lines, Records::One(_)),
+            "back to one record"
+        );
+        assert_eq!(h.records(x)[0].open, Some(3));
         assert!(h.idle_index_is_fresh());
     }
 
