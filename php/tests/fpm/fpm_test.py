@@ -1,0 +1,551 @@
+#!/usr/bin/env python3
+"""The PHP package where CRMs run it: php-fpm (behind nginx), many requests at once.
+
+Starts its own php-fpm and nginx on loopback ports (as the current user; as root,
+php-fpm gets -R), stops them by process id, and checks:
+
+  ffi     the FFI set-ups of php/README.md under php-fpm (FastCGI requests with cgi-fcgi):
+          ffi.preload + opcache.preload, ffi.enable=true without preload, and the
+          exceptions when FFI is not allowed (naming the setting to change);
+  deploy  examples/php/http.php behind nginx: actions as JSON, idempotent retries, 400/404;
+  load    CLIENTS concurrent clients, REQUESTS requests over a few tenants with racing
+          inputs (replies against auto-closes, duplicate accepts, ticks, retries of an
+          old request id), one php-fpm worker killed mid-request, php-fpm restarted once;
+          then php/tests/fpm/verify.php checks every tenant against `openlines replay`;
+  worker  the same load (and a kill -9 of the worker mid-run) through nginx to
+          examples/php/worker.php --listen.
+
+usage: fpm_test.py --lib LIBOPENLINES.so --cli OPENLINES [--requests N] [--clients N]
+       fpm_test.py --lib ... --cli ... --bench 100,2000,20000 [--bench-requests N]
+
+Prints "ok: ..." / "FAILED: ..." per check and "php-fpm tests: N passed, M failed".
+"""
+import argparse
+import json
+import os
+import pathlib
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import http.client
+
+HERE = pathlib.Path(__file__).resolve().parent
+REPO = HERE.parents[2]
+PASSED = 0
+FAILED = 0
+
+
+def check(ok, what, why=""):
+    global PASSED, FAILED
+    if ok:
+        PASSED += 1
+        print(f"ok: {what}", flush=True)
+    else:
+        FAILED += 1
+        print(f"FAILED: {what}: {why}", flush=True)
+    return ok
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, proc, what, timeout=20):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode} at start")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{what} did not listen on {port} within {timeout} s")
+
+
+def user_and_group():
+    import grp
+    import pwd
+    return pwd.getpwuid(os.getuid()).pw_name, grp.getgrgid(os.getgid()).gr_name
+
+
+class Fpm:
+    """One php-fpm master with a static pool on a loopback port."""
+
+    def __init__(self, binary, work, name, ini=(), env=None, children=4):
+        self.binary, self.work, self.name = binary, work, name
+        self.ini, self.env, self.children = list(ini), env or {}, children
+        self.port = free_port()
+        self.proc = None
+
+    def start(self):
+        user, group = user_and_group()
+        conf = self.work / f"{self.name}-fpm.conf"
+        env_lines = "".join(f"env[{k}] = {v}\n" for k, v in self.env.items())
+        conf.write_text(
+            "[global]\n"
+            f"error_log = {self.work}/{self.name}-fpm.log\n"
+            "daemonize = no\n"
+            "[app]\n"
+            f"user = {user}\ngroup = {group}\n"
+            f"listen = 127.0.0.1:{self.port}\n"
+            "pm = static\n"
+            f"pm.max_children = {self.children}\n"
+            "pm.status_path = /fpm-status\n"
+            "catch_workers_output = yes\n"
+            "clear_env = yes\n"
+            f"php_admin_value[error_log] = {self.work}/{self.name}-php.log\n"
+            + env_lines)
+        cmd = [self.binary, "--nodaemonize", "--fpm-config", str(conf)]
+        if os.getuid() == 0:
+            cmd.append("--allow-to-run-as-root")
+        for setting in self.ini:
+            cmd += ["-d", setting]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=open(self.work / f"{self.name}-fpm.err", "ab"))
+        wait_port(self.port, self.proc, f"php-fpm ({self.name}; see {self.work}/{self.name}-fpm.log)")
+
+    def children_pids(self):
+        out = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True).stdout
+        return [int(p) for p in out.split()]
+
+    def stop(self, sig=signal.SIGQUIT):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def fcgi(self, script, query=""):
+        """A GET of a script straight over FastCGI (cgi-fcgi): the body."""
+        env = {"PATH": os.environ.get("PATH", ""), "SCRIPT_FILENAME": str(script),
+               "REQUEST_METHOD": "GET", "QUERY_STRING": query, "SCRIPT_NAME": "/" + script.name}
+        out = subprocess.run(["cgi-fcgi", "-bind", "-connect", f"127.0.0.1:{self.port}"],
+                             env=env, capture_output=True, text=True, timeout=30).stdout
+        return re.split(r"\r?\n\r?\n", out, maxsplit=1)[-1]
+
+
+class Nginx:
+    """nginx on a loopback port in front of a FastCGI (php-fpm) or HTTP (worker) backend."""
+
+    def __init__(self, work, state, tenants):
+        self.work, self.state, self.tenants = work, state, tenants
+        self.port = free_port()
+        self.proc = None
+
+    def start(self, fpm_port=None, worker_port=None):
+        prefix = self.work / "nginx"
+        prefix.mkdir(exist_ok=True)
+        user, group = user_and_group()
+        if worker_port is None:
+            backend = (
+                "include /etc/nginx/fastcgi_params;\n"
+                f"fastcgi_param SCRIPT_FILENAME {REPO}/examples/php/http.php;\n"
+                f"fastcgi_param OPENLINES_STATE {self.state};\n"
+                f"fastcgi_param OPENLINES_TENANTS {self.tenants};\n"
+                f"fastcgi_pass 127.0.0.1:{fpm_port};\n")
+            status = ("location = /fpm-status { include /etc/nginx/fastcgi_params;\n"
+                      "fastcgi_param SCRIPT_NAME /fpm-status;\n"
+                      f"fastcgi_pass 127.0.0.1:{fpm_port}; }}\n")
+        else:
+            backend = f"proxy_pass http://127.0.0.1:{worker_port};\nproxy_http_version 1.1;\n"
+            status = ""
+        (prefix / "nginx.conf").write_text(
+            (f"user {user} {group};\n" if os.getuid() == 0 else "")
+            + "worker_processes 1;\n"
+            f"pid {prefix}/nginx.pid;\n"
+            f"error_log {prefix}/error.log warn;\n"
+            "events { worker_connections 256; }\n"
+            "http {\n"
+            f"access_log off;\nclient_body_temp_path {prefix}/body;\n"
+            f"fastcgi_temp_path {prefix}/fastcgi;\nproxy_temp_path {prefix}/proxy;\n"
+            "keepalive_requests 100000;\n"
+            f"server {{ listen 127.0.0.1:{self.port};\n"
+            + status
+            + "location /tenants/ {\n" + backend + "}\n}\n}\n")
+        self.proc = subprocess.Popen(
+            ["nginx", "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", str(prefix / "error.log"),
+             "-g", "daemon off;"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=open(prefix / "stderr.log", "ab"))
+        wait_port(self.port, self.proc, f"nginx (see {prefix}/error.log)")
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=15)
+        self.proc = None
+
+
+def post(conn_holder, port, path, body, timeout=60):
+    """POST JSON; returns (status, decoded body or text). Reconnects on a broken keep-alive."""
+    data = json.dumps(body).encode()
+    conn = conn_holder.get("conn")
+    if conn is None:
+        conn = conn_holder["conn"] = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("POST", path, data, {"Content-Type": "application/json"})
+        resp = conn.getresponse()
+        text = resp.read().decode()
+    except (OSError, http.client.HTTPException) as e:
+        conn.close()
+        conn_holder["conn"] = None
+        return None, str(e)
+    try:
+        return resp.status, json.loads(text)
+    except ValueError:
+        return resp.status, text
+
+
+# ---------------------------------------------------------------------------- ffi
+
+def ffi_tests(args, work, prefix):
+    header = prefix / "include" / "openlines_ffi.h"
+    lib = prefix / "lib" / "libopenlines.so.0"
+    probe = HERE / "probe.php"
+    user, _ = user_and_group()
+    preload = ["ffi.enable=preload", f"ffi.preload={header}", "opcache.enable=1",
+               f"opcache.preload={REPO}/php/preload.php", f"opcache.preload_user={user}"]
+    cases = [
+        ("ffi.preload + opcache.preload (README ini lines)", preload, {}, True, []),
+        ("ffi.enable=true without preload, env[OPENLINES_LIB] in the pool", ["ffi.enable=true"],
+         {"OPENLINES_LIB": str(lib)}, True, []),
+        ("ffi.enable=true with the README's preload lines (the preloaded scope is used)", ["ffi.enable=true"] + preload[1:],
+         {}, True, []),
+        ("ffi.preload without opcache.preload: the exception says the package must be preloaded too",
+         ["ffi.enable=preload", f"ffi.preload={header}"], {}, False,
+         ["ffi.enable=preload", "fpm-fcgi", "opcache.preload=", "preload.php", "ffi.enable=true"]),
+        ("opcache.preload without ffi.preload: the exception says the scope was not preloaded",
+         ["ffi.enable=preload"] + preload[2:], {"OPENLINES_LIB": str(lib)}, False,
+         ["ffi.enable=preload", "not preloaded", "ffi.preload=PREFIX/include/openlines_ffi.h", "ffi.enable=true"]),
+        ("ffi.enable=preload (the default) and nothing preloaded: the exception says what to set",
+         ["ffi.enable=preload"], {"OPENLINES_LIB": str(lib)}, False,
+         ["ffi.enable=preload", "fpm-fcgi", "opcache.preload=", "ffi.preload=", "ffi.enable=true"]),
+        ("ffi.enable=false: the exception says FFI is disabled and what to set", ["ffi.enable=false"],
+         {"OPENLINES_LIB": str(lib)}, False, ["FFI is disabled", "ffi.enable=preload", "ffi.enable=true"]),
+    ]
+    for i, (what, ini, env, works, words) in enumerate(cases):
+        fpm = Fpm(args.php_fpm, work, f"ffi{i}", ini=ini, env=env, children=1)
+        try:
+            fpm.start()
+            body = fpm.fcgi(probe)
+        finally:
+            fpm.stop()
+        try:
+            result = json.loads(body)
+        except ValueError:
+            check(False, f"php-fpm, {what}", f"not JSON: {body[:500]!r}")
+            continue
+        if works:
+            check(result.get("ok") is True and result.get("sapi") == "fpm-fcgi"
+                  and [a["type"] for a in result["actions"]] == ["dialog_opened", "queued"],
+                  f"php-fpm, {what}: the engine works", json.dumps(result)[:500])
+        else:
+            message = result.get("message", "")
+            print(f"  message: {result.get('message')}")
+            check(result.get("ok") is False and result.get("kind") == "library"
+                  and all(w in message for w in words),
+                  f"php-fpm, {what}", f"{json.dumps(result)[:600]} (wanted {words})")
+
+
+# ---------------------------------------------------------------------------- load
+
+def tenant_config(auto_close=1):
+    return {
+        "operators": [{"id": "ann"}, {"id": "bob"}, {"id": "cid"}],
+        "lines": [{
+            "id": "sales",
+            "queue": {"operators": ["ann", "bob", "cid"], "forward_after_secs": 1, "max_dialogs": 0},
+            "greeting": {"text": "Hello!"},
+            "unanswered": {"after_secs": 2, "text": "please wait"},
+            "auto_close": {"after_secs": auto_close, "text": "bye"},
+            "closing": {"text": "Thank you!"},
+        }],
+    }
+
+
+class Load:
+    """CLIENTS threads sending racing inputs for a few tenants; retries until answered."""
+
+    def __init__(self, port, tenants, clients, requests, records, seed=26):
+        self.port, self.tenants, self.clients, self.requests = port, tenants, clients, requests
+        self.records = records
+        self.lock = threading.Lock()
+        self.sent = 0
+        self.latencies = []
+        self.failures = 0       # attempts without an answer (killed worker, restart): retried
+        self.problems = []
+        self.answers = {}       # id -> answer
+        self.offers = {t: [] for t in tenants}    # [dialog, operators, accepts sent]
+        self.accepted = {t: [] for t in tenants}  # [dialog, operator]
+        self.rng = random.Random(seed)
+        self.duplicates_checked = 0
+
+    def take(self):
+        with self.lock:
+            if self.sent >= self.requests:
+                return None
+            self.sent += 1
+            return self.sent
+
+    def choose(self, rng, tenant, n):
+        """A racing input: messages, accepts (the same offer accepted twice), replies
+        around the auto-close time, closes, ticks, and retries of an old id."""
+        with self.lock:
+            offers, accepted = self.offers[tenant], self.accepted[tenant]
+            kind = rng.random()
+            if kind < 0.05 and self.answers:
+                old = rng.choice(list(self.answers.values()))
+                return old["tenant"], {"id": old["id"], **old["body"]}, old
+            if kind < 0.35 or (not offers and not accepted):
+                client = f"c{rng.randrange(40)}"
+                return tenant, {"input": {"type": "client_message", "line": "sales", "client": client,
+                                          "text": f"hello {n}"}}, None
+            if kind < 0.55 and offers:
+                offer = rng.choice(offers)
+                offer[2] += 1
+                if offer[2] >= 2:
+                    offers.remove(offer)   # two accepts sent: a duplicate, often at once
+                return tenant, {"input": {"type": "accept", "dialog": offer[0],
+                                          "operator": offer[1][0]}}, None
+            if kind < 0.80 and accepted:
+                dialog, operator = rng.choice(accepted)
+                return tenant, {"input": {"type": "operator_message", "dialog": dialog,
+                                          "operator": operator, "text": "on it"}}, None
+            if kind < 0.90 and accepted:
+                dialog, operator = accepted.pop(rng.randrange(len(accepted)))
+                return tenant, {"input": {"type": "close", "dialog": dialog, "operator": operator}}, None
+            return tenant, {"tick": True}, None
+
+    def learn(self, tenant, body, answer):
+        with self.lock:
+            for action in answer["actions"]:
+                if action["type"] == "offer":
+                    self.offers[tenant].append([action["dialog"], action["operators"], 0])
+                    del self.offers[tenant][:-30]
+            inp = body.get("input") or {}
+            if inp.get("type") == "accept" and answer["error"] is None:
+                self.accepted[tenant].append([inp["dialog"], inp["operator"]])
+                del self.accepted[tenant][:-30]
+
+    def client(self, index):
+        rng = random.Random(1000 + index)
+        conn = {}
+        while (n := self.take()) is not None:
+            tenant, body, original = self.choose(rng, rng.choice(self.tenants), n)
+            if original is None:
+                body["id"] = f"r{n}"
+            path = f"/tenants/{tenant}/inputs"
+            deadline = time.time() + 60
+            while True:
+                t0 = time.perf_counter()
+                status, answer = post(conn, self.port, path, body)
+                elapsed = time.perf_counter() - t0
+                if status == 200:
+                    break
+                with self.lock:
+                    self.failures += 1
+                if status not in (None, 502, 503, 504) or time.time() > deadline:
+                    with self.lock:
+                        self.problems.append(f"{tenant} {body}: {status} {answer}")
+                    answer = None
+                    break
+                time.sleep(0.05)
+            if answer is None:
+                continue
+            with self.lock:
+                self.latencies.append(elapsed)
+            if original is not None:
+                same = {k: answer.get(k) for k in ("seq", "at", "actions", "error")} == \
+                    {k: original["answer"][k] for k in ("seq", "at", "actions", "error")}
+                with self.lock:
+                    self.duplicates_checked += 1
+                    if not same or answer.get("repeated") is not True:
+                        self.problems.append(f"a retried id {body['id']} was not answered as before: {answer}")
+                continue
+            with self.lock:
+                self.answers[body["id"]] = {"tenant": tenant, "id": body["id"], "body": {k: v for k, v in body.items() if k != "id"}, "answer": answer}
+            self.learn(tenant, body, answer)
+
+    def run(self, events=()):
+        """Run the clients; each (fraction, callable) event runs once that share of the
+        requests has been sent."""
+        threads = [threading.Thread(target=self.client, args=(i,)) for i in range(self.clients)]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        pending = sorted(events, key=lambda e: e[0])
+        while any(t.is_alive() for t in threads):
+            if pending and self.sent >= pending[0][0] * self.requests:
+                pending.pop(0)[1]()
+            time.sleep(0.01)
+        for t in threads:
+            t.join()
+        self.seconds = time.perf_counter() - t0
+        with open(self.records, "w") as f:
+            for a in self.answers.values():
+                ans = a["answer"]
+                f.write(json.dumps({"tenant": a["tenant"], "id": a["id"], "seq": ans["seq"], "at": ans["at"],
+                                    "actions": ans["actions"], "error": ans["error"]}) + "\n")
+
+    def summary(self):
+        lat = sorted(self.latencies)
+        pct = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] * 1000
+        return (f"{len(lat)} answered in {self.seconds:.1f} s: {len(lat) / self.seconds:.0f} requests/s, "
+                f"p50 {pct(0.5):.1f} ms, p99 {pct(0.99):.1f} ms")
+
+
+def kill_busy_worker(port, fpm, log):
+    """kill -9 a php-fpm worker that is running a request (from the status page)."""
+    for _ in range(200):
+        conn = {}
+        status, body = None, None
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            c.request("GET", "/fpm-status?json&full")
+            r = c.getresponse()
+            status, body = r.status, json.loads(r.read().decode())
+        except (OSError, ValueError, http.client.HTTPException):
+            pass
+        if status == 200:
+            for proc in body.get("processes", []):
+                if proc["state"] == "Running" and proc["request uri"].startswith("/tenants/") \
+                        and proc["pid"] in fpm.children_pids():
+                    os.kill(proc["pid"], signal.SIGKILL)
+                    log.append(f"killed php-fpm worker {proc['pid']} while it ran {proc['request uri']}")
+                    return
+        time.sleep(0.005)
+    log.append("found no busy worker to kill")
+
+
+def load_test(args, work, prefix, lib):
+    state, tenants_dir = work / "state", work / "tenants"
+    state.mkdir()
+    tenants_dir.mkdir()
+    tenants = ["acme", "globex", "initech"]
+    for t in tenants:
+        (tenants_dir / f"{t}.json").write_text(json.dumps(tenant_config()))
+    fpm = Fpm(args.php_fpm, work, "app", ini=["ffi.enable=preload", f"ffi.preload={prefix}/include/openlines_ffi.h"],
+              children=4)
+    nginx = Nginx(work, state, tenants_dir)
+    try:
+        fpm.start()
+        nginx.start(fpm_port=fpm.port)
+        deploy_checks(nginx.port)
+        events_log = []
+
+        def restart():
+            fpm.stop(signal.SIGTERM)     # the fast way: requests in flight are cut
+            events_log.append("php-fpm stopped (SIGTERM) and started again")
+            fpm.start()
+
+        load = Load(nginx.port, tenants, args.clients, args.requests, work / "records.jsonl")
+        load.run(events=[(0.3, lambda: kill_busy_worker(nginx.port, fpm, events_log)), (0.6, restart)])
+    finally:
+        nginx.stop()
+        fpm.stop()
+    for e in events_log:
+        print(f"  {e}")
+    print(f"  per-request host: {load.summary()}; {load.failures} attempts cut and retried")
+    check(any(e.startswith("killed php-fpm worker") for e in events_log),
+          "a php-fpm worker was killed mid-request", "; ".join(events_log))
+    check(load.failures > 0, "some requests were cut by the kill or the restart (and retried)", f"{load.failures}")
+    check(not load.problems, f"every request answered ({len(load.latencies)})", "; ".join(load.problems[:5]))
+    check(load.duplicates_checked > 0, f"{load.duplicates_checked} retries of an old request id answered as before")
+    errors = {}
+    for a in load.answers.values():
+        if a["answer"]["error"]:
+            errors[a["answer"]["error"]["kind"]] = errors.get(a["answer"]["error"]["kind"], 0) + 1
+        for action in a["answer"]["actions"]:
+            errors[action["type"]] = errors.get(action["type"], 0) + 1
+    print(f"  outcomes: {json.dumps(errors, sort_keys=True)}")
+    check(errors.get("not_allowed", 0) > 0 and errors.get("dialog_closed", 0) > 0,
+          "inputs raced: some refused as not_allowed (second accepts, replies to closed dialogs), "
+          "dialogs auto-closed", json.dumps(errors))
+    verify(args, state, work / "records.jsonl", lib)
+    return load
+
+
+def verify(args, state, records, lib):
+    out = subprocess.run(["php", str(HERE / "verify.php"), str(state), str(records), args.cli],
+                         capture_output=True, text=True, env={**os.environ, "OPENLINES_LIB": str(lib)})
+    lines = out.stdout.splitlines()
+    for line in lines:
+        if line.startswith("ok: "):
+            check(True, line[4:])
+        elif line.startswith("FAILED: "):
+            what, _, why = line[8:].partition(": ")
+            check(False, what, why)
+    check(out.returncode == 0 and lines, "verify.php ran", out.stderr[-2000:])
+
+
+def deploy_checks(port):
+    conn = {}
+    msg = {"type": "client_message", "line": "sales", "client": "deploy", "text": "Здравствуйте"}
+    status, first = post(conn, port, "/tenants/acme/inputs", {"id": "deploy-1", "input": msg})
+    check(status == 200 and [a["type"] for a in first.get("actions", [])][:2] == ["dialog_opened", "send_message"]
+          and first["error"] is None and first["seq"] == 1 and first["at"].endswith("Z"),
+          "nginx -> php-fpm -> examples/php/http.php: the actions as JSON", f"{status} {first}")
+    status, again = post(conn, port, "/tenants/acme/inputs", {"id": "deploy-1", "input": msg})
+    check(status == 200 and again.get("repeated") is True and again["seq"] == 1 and again["actions"] == first["actions"],
+          "the same request id again: the stored answer, applied once", f"{status} {again}")
+    status, refused = post(conn, port, "/tenants/acme/inputs",
+                           {"id": "deploy-2", "input": {"type": "accept", "dialog": 99, "operator": "ann"}})
+    check(status == 200 and refused["error"]["kind"] == "unknown_dialog" and refused["seq"] == 2,
+          "a refused input: 200 with the engine's error, logged", f"{status} {refused}")
+    status, body = post(conn, port, "/tenants/nobody/inputs", {"tick": True})
+    check(status == 404 and body["error"]["kind"] == "unknown_tenant", "an unknown tenant: 404", f"{status} {body}")
+    status, body = post(conn, port, "/tenants/acme/inputs", {"input": "hi"})
+    check(status == 400 and body["error"]["kind"] == "invalid_request", "a body of the wrong shape: 400", f"{status} {body}")
+
+
+# ---------------------------------------------------------------------------- main
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lib", required=True, help="libopenlines.so (release build)")
+    parser.add_argument("--cli", required=True, help="the openlines command (replay)")
+    parser.add_argument("--php-fpm", default=shutil.which("php-fpm8.2") or shutil.which("php-fpm") or "php-fpm")
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--only", default="ffi,load,worker")
+    parser.add_argument("--bench", help="open dialogs per tenant to measure, e.g. 100,2000,20000")
+    parser.add_argument("--bench-requests", type=int, default=400)
+    parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    args = parser.parse_args()
+    work = pathlib.Path(tempfile.mkdtemp(prefix="openlines-fpm-"))
+    try:
+        prefix = work / "prefix"
+        subprocess.run(["bash", str(REPO / "bindings/c/install.sh"), str(prefix), "--no-build", "--no-strip"],
+                       check=True, stdout=subprocess.DEVNULL, env={**os.environ, "CARGO_TARGET_DIR": str(pathlib.Path(args.lib).resolve().parents[1])})
+        lib = prefix / "lib" / "libopenlines.so.0"
+        only = args.only.split(",")
+        if args.bench:
+            bench(args, work, prefix, lib)
+        else:
+            if "ffi" in only:
+                ffi_tests(args, work, prefix)
+            if "load" in only:
+                load_test(args, work, prefix, lib)
+    finally:
+        if args.keep:
+            print(f"work directory kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"php-fpm tests: {PASSED} passed, {FAILED} failed")
+    sys.exit(1 if FAILED or not PASSED else 0)
+
+
+if __name__ == "__main__":
+    main()
