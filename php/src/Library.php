@@ -61,7 +61,8 @@ final class Library
             throw new Exception(
                 'FFI is disabled in this PHP (ffi.enable=' . var_export(ini_get('ffi.enable'), true) . ', ' . PHP_SAPI . '): '
                 . 'set ffi.enable=preload with ffi.preload=PREFIX/include/openlines_ffi.h (the header installed '
-                . 'by bindings/c/install.sh), or ffi.enable=true, in php.ini and restart PHP',
+                . 'by bindings/c/install.sh) and opcache.preload=PATH/TO/openlines/php/preload.php, or '
+                . 'ffi.enable=true, in php.ini and restart PHP',
                 'library'
             );
         }

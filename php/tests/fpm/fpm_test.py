@@ -157,7 +157,7 @@ class Nginx:
                 f"fastcgi_param OPENLINES_TENANTS {self.tenants};\n"
                 f"fastcgi_pass 127.0.0.1:{fpm_port};\n")
             status = ("location = /fpm-status { include /etc/nginx/fastcgi_params;\n"
-                      "fastcgi_param SCRIPT_NAME /fpm-status;\n"
+                      "fastcgi_param SCRIPT_FILENAME /fpm-status;\n"
                       f"fastcgi_pass 127.0.0.1:{fpm_port}; }}\n")
         else:
             backend = f"proxy_pass http://127.0.0.1:{worker_port};\nproxy_http_version 1.1;\n"
@@ -210,13 +210,18 @@ def post(conn_holder, port, path, body, timeout=60):
 
 # ---------------------------------------------------------------------------- ffi
 
+def readme_preload(prefix):
+    """The php.ini lines of php/README.md for php-fpm with ffi.enable=preload."""
+    user, _ = user_and_group()
+    return ["ffi.enable=preload", f"ffi.preload={prefix}/include/openlines_ffi.h", "opcache.enable=1",
+            f"opcache.preload={REPO}/php/preload.php", f"opcache.preload_user={user}"]
+
+
 def ffi_tests(args, work, prefix):
     header = prefix / "include" / "openlines_ffi.h"
     lib = prefix / "lib" / "libopenlines.so.0"
     probe = HERE / "probe.php"
-    user, _ = user_and_group()
-    preload = ["ffi.enable=preload", f"ffi.preload={header}", "opcache.enable=1",
-               f"opcache.preload={REPO}/php/preload.php", f"opcache.preload_user={user}"]
+    preload = readme_preload(prefix)
     cases = [
         ("ffi.preload + opcache.preload (README ini lines)", preload, {}, True, []),
         ("ffi.enable=true without preload, env[OPENLINES_LIB] in the pool", ["ffi.enable=true"],
@@ -233,7 +238,7 @@ def ffi_tests(args, work, prefix):
          ["ffi.enable=preload"], {"OPENLINES_LIB": str(lib)}, False,
          ["ffi.enable=preload", "fpm-fcgi", "opcache.preload=", "ffi.preload=", "ffi.enable=true"]),
         ("ffi.enable=false: the exception says FFI is disabled and what to set", ["ffi.enable=false"],
-         {"OPENLINES_LIB": str(lib)}, False, ["FFI is disabled", "ffi.enable=preload", "ffi.enable=true"]),
+         {"OPENLINES_LIB": str(lib)}, False, ["FFI is disabled", "ffi.enable=preload", "opcache.preload=", "ffi.enable=true"]),
     ]
     for i, (what, ini, env, works, words) in enumerate(cases):
         fpm = Fpm(args.php_fpm, work, f"ffi{i}", ini=ini, env=env, children=1)
@@ -291,10 +296,11 @@ class Load:
         self.accepted = {t: [] for t in tenants}  # [dialog, operator]
         self.rng = random.Random(seed)
         self.duplicates_checked = 0
+        self.events_done = True
 
     def take(self):
         with self.lock:
-            if self.sent >= self.requests:
+            if self.sent >= self.requests and self.events_done:
                 return None
             self.sent += 1
             return self.sent
@@ -322,7 +328,7 @@ class Load:
             if kind < 0.80 and accepted:
                 dialog, operator = rng.choice(accepted)
                 return tenant, {"input": {"type": "operator_message", "dialog": dialog,
-                                          "operator": operator, "text": "on it"}}, None
+                                          "operator": operator}}, None
             if kind < 0.90 and accepted:
                 dialog, operator = accepted.pop(rng.randrange(len(accepted)))
                 return tenant, {"input": {"type": "close", "dialog": dialog, "operator": operator}}, None
@@ -380,16 +386,22 @@ class Load:
 
     def run(self, events=()):
         """Run the clients; each (fraction, callable) event runs once that share of the
-        requests has been sent."""
+        requests has been sent (the clients go on until every event has run)."""
+        pending = sorted(events, key=lambda e: e[0])
+        self.events_done = not pending
+
+        def run_events():
+            for fraction, event in pending:
+                while self.sent < fraction * self.requests:
+                    time.sleep(0.005)
+                event()
+            self.events_done = True
+
         threads = [threading.Thread(target=self.client, args=(i,)) for i in range(self.clients)]
+        threads.append(threading.Thread(target=run_events))
         t0 = time.perf_counter()
         for t in threads:
             t.start()
-        pending = sorted(events, key=lambda e: e[0])
-        while any(t.is_alive() for t in threads):
-            if pending and self.sent >= pending[0][0] * self.requests:
-                pending.pop(0)[1]()
-            time.sleep(0.01)
         for t in threads:
             t.join()
         self.seconds = time.perf_counter() - t0
@@ -434,10 +446,9 @@ def load_test(args, work, prefix, lib):
     state.mkdir()
     tenants_dir.mkdir()
     tenants = ["acme", "globex", "initech"]
-    for t in tenants:
+    for t in tenants + ["deploy"]:
         (tenants_dir / f"{t}.json").write_text(json.dumps(tenant_config()))
-    fpm = Fpm(args.php_fpm, work, "app", ini=["ffi.enable=preload", f"ffi.preload={prefix}/include/openlines_ffi.h"],
-              children=4)
+    fpm = Fpm(args.php_fpm, work, "app", ini=readme_preload(prefix), children=4)
     nginx = Nginx(work, state, tenants_dir)
     try:
         fpm.start()
@@ -487,26 +498,27 @@ def verify(args, state, records, lib):
         elif line.startswith("FAILED: "):
             what, _, why = line[8:].partition(": ")
             check(False, what, why)
-    check(out.returncode == 0 and lines, "verify.php ran", out.stderr[-2000:])
+    check(bool(lines) and (out.returncode == 0) == all(line.startswith("ok: ") for line in lines),
+          "verify.php ran to the end", out.stderr[-2000:])
 
 
 def deploy_checks(port):
     conn = {}
     msg = {"type": "client_message", "line": "sales", "client": "deploy", "text": "Здравствуйте"}
-    status, first = post(conn, port, "/tenants/acme/inputs", {"id": "deploy-1", "input": msg})
+    status, first = post(conn, port, "/tenants/deploy/inputs", {"id": "deploy-1", "input": msg})
     check(status == 200 and [a["type"] for a in first.get("actions", [])][:2] == ["dialog_opened", "send_message"]
           and first["error"] is None and first["seq"] == 1 and first["at"].endswith("Z"),
           "nginx -> php-fpm -> examples/php/http.php: the actions as JSON", f"{status} {first}")
-    status, again = post(conn, port, "/tenants/acme/inputs", {"id": "deploy-1", "input": msg})
+    status, again = post(conn, port, "/tenants/deploy/inputs", {"id": "deploy-1", "input": msg})
     check(status == 200 and again.get("repeated") is True and again["seq"] == 1 and again["actions"] == first["actions"],
           "the same request id again: the stored answer, applied once", f"{status} {again}")
-    status, refused = post(conn, port, "/tenants/acme/inputs",
+    status, refused = post(conn, port, "/tenants/deploy/inputs",
                            {"id": "deploy-2", "input": {"type": "accept", "dialog": 99, "operator": "ann"}})
     check(status == 200 and refused["error"]["kind"] == "unknown_dialog" and refused["seq"] == 2,
           "a refused input: 200 with the engine's error, logged", f"{status} {refused}")
     status, body = post(conn, port, "/tenants/nobody/inputs", {"tick": True})
     check(status == 404 and body["error"]["kind"] == "unknown_tenant", "an unknown tenant: 404", f"{status} {body}")
-    status, body = post(conn, port, "/tenants/acme/inputs", {"input": "hi"})
+    status, body = post(conn, port, "/tenants/deploy/inputs", {"input": "hi"})
     check(status == 400 and body["error"]["kind"] == "invalid_request", "a body of the wrong shape: 400", f"{status} {body}")
 
 
