@@ -57,20 +57,13 @@ $configFile = "$tenantsDir/$tenant.json";
 if (!valid_tenant($tenant) || !is_file($configFile)) {
     fail(404, 'unknown_tenant', 'no such tenant: ' . json_encode($tenant));
 }
-try {
-    $body = json_decode((string) file_get_contents('php://input'), true, 512, JSON_THROW_ON_ERROR);
-} catch (JsonException $e) {
-    fail(400, 'invalid_request', 'the body is not JSON: ' . $e->getMessage());
-}
-$id = $body['id'] ?? null;
-$tick = ($body['tick'] ?? false) === true;
-$input = $body['input'] ?? null;
-if (!is_array($body) || ($id !== null && !is_string($id)) || ($tick ? $input !== null : !is_array($input))) {
-    fail(400, 'invalid_request', 'the body must be {"id": "...", "input": {...}} or {"id": "...", "tick": true}');
+$request = parse_input_body((string) file_get_contents('php://input'));
+if (is_string($request)) {
+    fail(400, 'invalid_request', $request);
 }
 
 try {
-    reply(200, handle_request($stateDir, $tenant, $configFile, $tick ? null : $input, null, $id));
+    reply(200, handle_request($stateDir, $tenant, $configFile, $request['input'], null, $request['id']));
 } catch (OpenLines\Exception $e) {
     // Not the input (its errors come back in "error"): the library or a stored snapshot.
     error_log("openlines: tenant $tenant: {$e->getKind()}: {$e->getMessage()}");

@@ -66,6 +66,32 @@ function open_tenant_db(string $stateDir, string $tenant): PDO
     return $db;
 }
 
+/**
+ * Read a request body of the web fronts (http.php, worker.php --listen):
+ * {"id": "...", "input": {...}} or {"id": "...", "tick": true}; "id" is optional.
+ *
+ * @return array{id: ?string, input: ?array<string, mixed>}|string the request, or what is wrong with it
+ */
+function parse_input_body(string $body): array|string
+{
+    try {
+        $request = json_decode($body, true, 512, JSON_THROW_ON_ERROR);
+    } catch (JsonException $e) {
+        return 'the body is not JSON: ' . $e->getMessage();
+    }
+    $shape = 'the body must be {"id": "...", "input": {...}} or {"id": "...", "tick": true}';
+    if (!is_array($request)) {
+        return $shape;
+    }
+    $id = $request['id'] ?? null;
+    $tick = ($request['tick'] ?? false) === true;
+    $input = $request['input'] ?? null;
+    if (($id !== null && !is_string($id)) || ($tick ? $input !== null : !is_array($input))) {
+        return $shape;
+    }
+    return ['id' => $id, 'input' => $tick ? null : $input];
+}
+
 /** The engine's time format: UTC, milliseconds (what the engine keeps). */
 function engine_time(DateTimeInterface $at): string
 {

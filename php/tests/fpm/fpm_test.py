@@ -160,7 +160,7 @@ class Nginx:
                       "fastcgi_param SCRIPT_FILENAME /fpm-status;\n"
                       f"fastcgi_pass 127.0.0.1:{fpm_port}; }}\n")
         else:
-            backend = f"proxy_pass http://127.0.0.1:{worker_port};\nproxy_http_version 1.1;\n"
+            backend = f"proxy_pass http://127.0.0.1:{worker_port};\n"
             status = ""
         (prefix / "nginx.conf").write_text(
             (f"user {user} {group};\n" if os.getuid() == 0 else "")
@@ -488,6 +488,74 @@ def load_test(args, work, prefix, lib):
     return load
 
 
+class Worker:
+    """examples/php/worker.php --listen on a loopback port."""
+
+    def __init__(self, work, state, tenants, lib, snapshot_every=50):
+        self.work, self.state, self.tenants, self.lib = work, state, tenants, lib
+        self.snapshot_every = snapshot_every
+        self.port = free_port()
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            ["php", str(REPO / "examples/php/worker.php"), "--tenants", str(self.tenants), "--state", str(self.state),
+             "--listen", f"127.0.0.1:{self.port}", "--snapshot-every", str(self.snapshot_every)],
+            env={**os.environ, "OPENLINES_LIB": str(self.lib)}, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=open(self.work / "worker.err", "ab"))
+        wait_port(self.port, self.proc, f"the worker (see {self.work}/worker.err)")
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=30)
+        code = self.proc.returncode if self.proc is not None else None
+        self.proc = None
+        return code
+
+
+def worker_test(args, work, lib):
+    work = work / "worker"
+    state, tenants_dir = work / "state", work / "tenants"
+    state.mkdir(parents=True)
+    tenants_dir.mkdir()
+    tenants = ["acme", "globex", "initech"]
+    for t in tenants + ["deploy"]:
+        (tenants_dir / f"{t}.json").write_text(json.dumps(tenant_config()))
+    worker = Worker(work, state, tenants_dir, lib)
+    nginx = Nginx(work, state, tenants_dir)
+    events_log = []
+
+    def kill():
+        worker.stop(signal.SIGKILL)
+        events_log.append("worker killed (SIGKILL) and started again")
+        worker.start()
+
+    def restart():
+        code = worker.stop(signal.SIGTERM)
+        events_log.append(f"worker stopped (SIGTERM, exit {code}) and started again")
+        worker.start()
+
+    try:
+        worker.start()
+        nginx.start(worker_port=worker.port)
+        deploy_checks(nginx.port, "nginx -> examples/php/worker.php --listen")
+        load = Load(nginx.port, tenants, args.clients, args.requests, work / "records.jsonl", seed=27)
+        load.run(events=[(0.3, kill), (0.6, restart)])
+    finally:
+        nginx.stop()
+        code = worker.stop()
+    for e in events_log:
+        print(f"  {e}")
+    print(f"  worker: {load.summary()}; {load.failures} attempts cut and retried")
+    check(code == 0, "the worker stops on SIGTERM (after snapshotting every tenant)", f"exit {code}")
+    check(load.failures > 0, "some requests were cut by the kill or the restart (and retried)", f"{load.failures}")
+    check(not load.problems, f"every request answered ({len(load.latencies)})", "; ".join(load.problems[:5]))
+    check(load.duplicates_checked > 0, f"{load.duplicates_checked} retries of an old request id answered as before")
+    verify(args, state, work / "records.jsonl", lib)
+    return load
+
+
 def verify(args, state, records, lib):
     out = subprocess.run(["php", str(HERE / "verify.php"), str(state), str(records), args.cli],
                          capture_output=True, text=True, env={**os.environ, "OPENLINES_LIB": str(lib)})
@@ -502,13 +570,13 @@ def verify(args, state, records, lib):
           "verify.php ran to the end", out.stderr[-2000:])
 
 
-def deploy_checks(port):
+def deploy_checks(port, what="nginx -> php-fpm -> examples/php/http.php"):
     conn = {}
     msg = {"type": "client_message", "line": "sales", "client": "deploy", "text": "Здравствуйте"}
     status, first = post(conn, port, "/tenants/deploy/inputs", {"id": "deploy-1", "input": msg})
     check(status == 200 and [a["type"] for a in first.get("actions", [])][:2] == ["dialog_opened", "send_message"]
           and first["error"] is None and first["seq"] == 1 and first["at"].endswith("Z"),
-          "nginx -> php-fpm -> examples/php/http.php: the actions as JSON", f"{status} {first}")
+          f"{what}: the actions as JSON", f"{status} {first}")
     status, again = post(conn, port, "/tenants/deploy/inputs", {"id": "deploy-1", "input": msg})
     check(status == 200 and again.get("repeated") is True and again["seq"] == 1 and again["actions"] == first["actions"],
           "the same request id again: the stored answer, applied once", f"{status} {again}")
@@ -550,6 +618,8 @@ def main():
                 ffi_tests(args, work, prefix)
             if "load" in only:
                 load_test(args, work, prefix, lib)
+            if "worker" in only:
+                worker_test(args, work, lib)
     finally:
         if args.keep:
             print(f"work directory kept: {work}")
