@@ -283,8 +283,9 @@ def tenant_config(auto_close=1):
 class Load:
     """CLIENTS threads sending racing inputs for a few tenants; retries until answered."""
 
-    def __init__(self, port, tenants, clients, requests, records, seed=26):
+    def __init__(self, port, tenants, clients, requests, records, seed=26, bench_dialogs=0):
         self.port, self.tenants, self.clients, self.requests = port, tenants, clients, requests
+        self.bench_dialogs = bench_dialogs  # > 0: only client messages in the seeded open dialogs
         self.records = records
         self.lock = threading.Lock()
         self.sent = 0
@@ -308,6 +309,9 @@ class Load:
     def choose(self, rng, tenant, n):
         """A racing input: messages, accepts (the same offer accepted twice), replies
         around the auto-close time, closes, ticks, and retries of an old id."""
+        if self.bench_dialogs:
+            client = f"seed{rng.randrange(1, self.bench_dialogs + 1)}"
+            return tenant, {"input": {"type": "client_message", "line": "sales", "client": client, "text": "hi"}}, None
         with self.lock:
             offers, accepted = self.offers[tenant], self.accepted[tenant]
             kind = rng.random()
@@ -411,11 +415,15 @@ class Load:
                 f.write(json.dumps({"tenant": a["tenant"], "id": a["id"], "seq": ans["seq"], "at": ans["at"],
                                     "actions": ans["actions"], "error": ans["error"]}) + "\n")
 
-    def summary(self):
+    def figures(self):
         lat = sorted(self.latencies)
         pct = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] * 1000
-        return (f"{len(lat)} answered in {self.seconds:.1f} s: {len(lat) / self.seconds:.0f} requests/s, "
-                f"p50 {pct(0.5):.1f} ms, p99 {pct(0.99):.1f} ms")
+        return len(lat) / self.seconds, pct(0.5), pct(0.99)
+
+    def summary(self):
+        rate, p50, p99 = self.figures()
+        return (f"{len(self.latencies)} answered in {self.seconds:.1f} s: {rate:.0f} requests/s, "
+                f"p50 {p50:.1f} ms, p99 {p99:.1f} ms")
 
 
 def kill_busy_worker(port, fpm, log):
@@ -590,6 +598,59 @@ def deploy_checks(port, what="nginx -> php-fpm -> examples/php/http.php"):
     check(status == 400 and body["error"]["kind"] == "invalid_request", "a body of the wrong shape: 400", f"{status} {body}")
 
 
+# ---------------------------------------------------------------------------- bench
+
+def bench_config():
+    """As php/bench/request-cost.php: 200 operators, every dialog assigned, no timer due."""
+    operators = [f"op{i}" for i in range(200)]
+    return {"operators": [{"id": o} for o in operators],
+            "lines": [{"id": "sales", "queue": {"operators": operators, "distribution": "evenly"},
+                       "greeting": {"text": "Hello! An operator will answer soon."},
+                       "unanswered": {"after_secs": 600, "text": "Please wait"},
+                       "auto_close": {"after_secs": 86400}}]}
+
+
+def bench(args, work, prefix, lib):
+    """requests/s and latency over HTTP, per host, at each size of open dialogs per tenant."""
+    sizes = [int(x) for x in args.bench.split(",")]
+    tenants = [f"t{i}" for i in range(args.bench_tenants)]
+    rows = []
+    for size in sizes:
+        for host in ("per-request (php-fpm)", "worker"):
+            run = work / f"bench-{size}-{'fpm' if host.startswith('per') else 'worker'}"
+            state, tenants_dir = run / "state", run / "tenants"
+            state.mkdir(parents=True)
+            tenants_dir.mkdir()
+            for t in tenants:
+                (tenants_dir / f"{t}.json").write_text(json.dumps(bench_config()))
+                subprocess.run(["php", str(HERE / "seed.php"), str(state), t, str(tenants_dir / f"{t}.json"), str(size)],
+                               check=True, stdout=subprocess.DEVNULL, env={**os.environ, "OPENLINES_LIB": str(lib)})
+            nginx = Nginx(run, state, tenants_dir)
+            server = (Fpm(args.php_fpm, run, "bench", ini=readme_preload(prefix), children=args.bench_children)
+                      if host.startswith("per") else Worker(run, state, tenants_dir, lib, snapshot_every=1000))
+            try:
+                server.start()
+                nginx.start(**({"fpm_port": server.port} if host.startswith("per") else {"worker_port": server.port}))
+                load = Load(nginx.port, tenants, args.clients, args.bench_requests, run / "records.jsonl",
+                            bench_dialogs=size)
+                load.run()
+            finally:
+                nginx.stop()
+                server.stop()
+            errors = sum(1 for a in load.answers.values() if a["answer"]["error"])
+            check(not load.problems and errors == 0, f"bench {size} open dialogs per tenant, {host}: every request answered",
+                  "; ".join(load.problems[:3]) + f" {errors} refused")
+            rate, p50, p99 = load.figures()
+            rows.append((size, host, rate, p50, p99))
+            print(f"  {size} open dialogs per tenant, {host}: {load.summary()}", flush=True)
+            shutil.rmtree(run, ignore_errors=True)
+    print(f"\n{args.clients} clients, {len(tenants)} tenants, {args.bench_requests} requests per run; "
+          f"php-fpm pm.max_children={args.bench_children}; load average {os.getloadavg()[0]:.1f}")
+    print("| open dialogs per tenant | host | requests/s | p50 | p99 |\n|---|---|---|---|---|")
+    for size, host, rate, p50, p99 in rows:
+        print(f"| {size:,} | {host} | {rate:.0f} | {p50:.1f} ms | {p99:.1f} ms |".replace(",", " "))
+
+
 # ---------------------------------------------------------------------------- main
 
 def main():
@@ -602,6 +663,8 @@ def main():
     parser.add_argument("--only", default="ffi,load,worker")
     parser.add_argument("--bench", help="open dialogs per tenant to measure, e.g. 100,2000,20000")
     parser.add_argument("--bench-requests", type=int, default=400)
+    parser.add_argument("--bench-tenants", type=int, default=4)
+    parser.add_argument("--bench-children", type=int, default=4, help="php-fpm pm.max_children")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args()
     work = pathlib.Path(tempfile.mkdtemp(prefix="openlines-fpm-"))
