@@ -59,17 +59,53 @@ def free_port():
         return s.getsockname()[1]
 
 
+def listens(pid, port):
+    """Whether process pid has a listening TCP socket on 127.0.0.1:port (from /proc): a
+    port another program took between free_port() and our bind is not mistaken for ours."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = pathlib.Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(f"socket:[{fields[9]}]")
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            if os.readlink(f"/proc/{pid}/fd/{fd}") in inodes:
+                return True
+        except OSError:
+            pass
+    return False
+
+
 def wait_port(port, proc, what, timeout=20):
+    """Wait until proc listens on port; False if it exited first (e.g. the port was taken)."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited with {proc.returncode} at start")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
+            return False
+        if listens(proc.pid, port):
+            return True
+        time.sleep(0.05)
     raise RuntimeError(f"{what} did not listen on {port} within {timeout} s")
+
+
+def start_server(server, spawn, what, attempts=5):
+    """spawn() on server.port until it listens (a new free port when it was taken)."""
+    for attempt in range(attempts):
+        proc = spawn()
+        if wait_port(server.port, proc, what):
+            return proc
+        proc.wait()
+        server.port = free_port()
+    raise RuntimeError(f"{what} exited at start ({attempts} attempts)")
 
 
 def user_and_group():
@@ -87,7 +123,11 @@ class Fpm:
         self.port = free_port()
         self.proc = None
 
-    def start(self):
+    def start(self, restart=False):
+        self.proc = start_server(self, self.spawn, f"php-fpm ({self.name}; see {self.work}/{self.name}-fpm.log)",
+                                 attempts=1 if restart else 5)  # nginx knows the port
+
+    def spawn(self):
         user, group = user_and_group()
         conf = self.work / f"{self.name}-fpm.conf"
         env_lines = "".join(f"env[{k}] = {v}\n" for k, v in self.env.items())
@@ -110,9 +150,8 @@ class Fpm:
             cmd.append("--allow-to-run-as-root")
         for setting in self.ini:
             cmd += ["-d", setting]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=open(self.work / f"{self.name}-fpm.err", "ab"))
-        wait_port(self.port, self.proc, f"php-fpm ({self.name}; see {self.work}/{self.name}-fpm.log)")
+        return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=open(self.work / f"{self.name}-fpm.err", "ab"))
 
     def children_pids(self):
         out = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True).stdout
@@ -146,6 +185,10 @@ class Nginx:
         self.proc = None
 
     def start(self, fpm_port=None, worker_port=None):
+        self.proc = start_server(self, lambda: self.spawn(fpm_port, worker_port),
+                                 f"nginx (see {self.work}/nginx/error.log)")
+
+    def spawn(self, fpm_port, worker_port):
         prefix = self.work / "nginx"
         prefix.mkdir(exist_ok=True)
         user, group = user_and_group()
@@ -175,11 +218,10 @@ class Nginx:
             f"server {{ listen 127.0.0.1:{self.port};\n"
             + status
             + "location /tenants/ {\n" + backend + "}\n}\n}\n")
-        self.proc = subprocess.Popen(
+        return subprocess.Popen(
             ["nginx", "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", str(prefix / "error.log"),
              "-g", "daemon off;"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=open(prefix / "stderr.log", "ab"))
-        wait_port(self.port, self.proc, f"nginx (see {prefix}/error.log)")
 
     def stop(self):
         if self.proc is not None and self.proc.poll() is None:
@@ -299,10 +341,12 @@ class Load:
         self.rng = random.Random(seed)
         self.duplicates_checked = 0
         self.events_done = True
+        self.min_seconds = 0.0  # run at least this long (timers of a few seconds must fire)
+        self.until = 0.0
 
     def take(self):
         with self.lock:
-            if self.sent >= self.requests and self.events_done:
+            if self.sent >= self.requests and self.events_done and time.time() >= self.until:
                 return None
             self.sent += 1
             return self.sent
@@ -411,6 +455,7 @@ class Load:
                 event()
             self.events_done = True
 
+        self.until = time.time() + self.min_seconds
         threads = [threading.Thread(target=self.client, args=(i,)) for i in range(self.clients)]
         threads.append(threading.Thread(target=run_events))
         t0 = time.perf_counter()
@@ -456,7 +501,7 @@ def check_races(load):
           json.dumps(seen, sort_keys=True))
 
 
-def kill_busy_worker(port, fpm, log):
+def kill_busy_worker(port, fpm, log, load):
     """kill -9 a php-fpm worker that is running a request (from the status page)."""
     for _ in range(200):
         conn = {}
@@ -472,8 +517,13 @@ def kill_busy_worker(port, fpm, log):
             for proc in body.get("processes", []):
                 if proc["state"] == "Running" and proc["request uri"].startswith("/tenants/") \
                         and proc["pid"] in fpm.children_pids():
+                    before = load.failures
                     os.kill(proc["pid"], signal.SIGKILL)
-                    log.append(f"killed php-fpm worker {proc['pid']} while it ran {proc['request uri']}")
+                    deadline = time.time() + 3
+                    while load.failures == before and time.time() < deadline:
+                        time.sleep(0.01)
+                    log.append(f"killed php-fpm worker {proc['pid']} while it ran {proc['request uri']}: "
+                               f"{load.failures - before} request(s) cut")
                     return
         time.sleep(0.005)
     log.append("found no busy worker to kill")
@@ -497,18 +547,19 @@ def load_test(args, work, prefix, lib):
         def restart():
             fpm.stop(signal.SIGTERM)     # the fast way: requests in flight are cut
             events_log.append("php-fpm stopped (SIGTERM) and started again")
-            fpm.start()
+            fpm.start(restart=True)
 
         load = Load(nginx.port, tenants, args.clients, args.requests, work / "records.jsonl")
-        load.run(events=[(0.3, lambda: kill_busy_worker(nginx.port, fpm, events_log)), (0.6, restart)])
+        load.min_seconds = 5.0
+        load.run(events=[(0.3, lambda: kill_busy_worker(nginx.port, fpm, events_log, load)), (0.6, restart)])
     finally:
         nginx.stop()
         fpm.stop()
     for e in events_log:
         print(f"  {e}")
     print(f"  per-request host: {load.summary()}; {load.failures} attempts cut and retried")
-    check(any(e.startswith("killed php-fpm worker") for e in events_log),
-          "a php-fpm worker was killed mid-request", "; ".join(events_log))
+    check(any(e.startswith("killed php-fpm worker") and not e.endswith(": 0 request(s) cut") for e in events_log),
+          "a php-fpm worker was killed mid-request (its request cut, then retried)", "; ".join(events_log))
     check(load.failures > 0, "some requests were cut by the kill or the restart (and retried)", f"{load.failures}")
     check(not load.problems, f"every request answered ({len(load.latencies)})", "; ".join(load.problems[:5]))
     check(load.duplicates_checked > 0, f"{load.duplicates_checked} retries of an old request id answered as before")
@@ -526,13 +577,16 @@ class Worker:
         self.port = free_port()
         self.proc = None
 
-    def start(self):
-        self.proc = subprocess.Popen(
+    def start(self, restart=False):
+        self.proc = start_server(self, self.spawn, f"the worker (see {self.work}/worker.err)",
+                                 attempts=1 if restart else 5)  # nginx knows the port
+
+    def spawn(self):
+        return subprocess.Popen(
             ["php", str(REPO / "examples/php/worker.php"), "--tenants", str(self.tenants), "--state", str(self.state),
              "--listen", f"127.0.0.1:{self.port}", "--snapshot-every", str(self.snapshot_every)],
             env={**os.environ, "OPENLINES_LIB": str(self.lib)}, stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=open(self.work / "worker.err", "ab"))
-        wait_port(self.port, self.proc, f"the worker (see {self.work}/worker.err)")
 
     def stop(self, sig=signal.SIGTERM):
         if self.proc is not None and self.proc.poll() is None:
@@ -558,12 +612,12 @@ def worker_test(args, work, lib):
     def kill():
         worker.stop(signal.SIGKILL)
         events_log.append("worker killed (SIGKILL) and started again")
-        worker.start()
+        worker.start(restart=True)
 
     def restart():
         code = worker.stop(signal.SIGTERM)
         events_log.append(f"worker stopped (SIGTERM, exit {code}) and started again")
-        worker.start()
+        worker.start(restart=True)
 
     try:
         worker.start()
@@ -571,6 +625,7 @@ def worker_test(args, work, lib):
         deploy_checks(nginx.port, "nginx -> examples/php/worker.php --listen")
         # Three times the requests: the worker is faster, and the races need a few seconds.
         load = Load(nginx.port, tenants, args.clients, 3 * args.requests, work / "records.jsonl", seed=27)
+        load.min_seconds = 5.0
         load.run(events=[(0.3, kill), (0.6, restart)])
     finally:
         nginx.stop()
@@ -692,6 +747,8 @@ def main():
     parser.add_argument("--bench-children", type=int, default=4, help="php-fpm pm.max_children")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args()
+    # Killed (a CI timeout): unwind, so that the finally blocks stop the servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     work = pathlib.Path(tempfile.mkdtemp(prefix="openlines-fpm-"))
     try:
         prefix = work / "prefix"
