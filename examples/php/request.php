@@ -155,7 +155,22 @@ function handle_request(string $stateDir, string $tenant, string $configFile, ?a
                 $engine = $state['snapshot'] === null
                     ? new Engine((string) $db->query('SELECT config FROM tenant')->fetchColumn())
                     : Engine::restore($state['snapshot']);
-                $seq = (int) $state['seq'] + 1;
+                $seq = (int) $state['seq'];
+                // Inputs logged after the snapshot (by worker.php --listen, which snapshots
+                // every N inputs, if it stopped without its final snapshot): applied again.
+                $tail = $db->prepare('SELECT seq, at, input FROM inputs WHERE seq > ? ORDER BY seq');
+                $tail->execute([$seq]);
+                foreach ($tail as $row) {
+                    $time = new DateTimeImmutable($row['at']);
+                    try {
+                        $row['input'] === null ? $engine->advance($time)
+                            : $engine->handle($time, json_decode($row['input'], true, 512, JSON_THROW_ON_ERROR));
+                    } catch (EngineError) {
+                        // refused then too: its timers fired, nothing else
+                    }
+                    $seq = (int) $row['seq'];
+                }
+                $seq++;
             }
             $error = null;
             $time = new DateTimeImmutable($now);
