@@ -12,8 +12,10 @@ php-fpm gets -R), stops them by process id, and checks:
           inputs (replies against auto-closes, duplicate accepts, ticks, retries of an
           old request id), one php-fpm worker killed mid-request, php-fpm restarted once;
           then php/tests/fpm/verify.php checks every tenant against `openlines replay`;
-  worker  the same load (and a kill -9 of the worker mid-run) through nginx to
-          examples/php/worker.php --listen.
+  worker  the same load (three times the requests; the worker killed with SIGKILL,
+          later stopped with SIGTERM, each time started again) through nginx to
+          examples/php/worker.php --listen, and the same checks.
+Each load runs for at least 5 s, so that the one-second timers fire and race the inputs.
 
 usage: fpm_test.py --lib LIBOPENLINES.so --cli OPENLINES [--requests N] [--clients N]
        fpm_test.py --lib ... --cli ... --bench 100,2000,20000 [--bench-requests N]
@@ -21,6 +23,7 @@ usage: fpm_test.py --lib LIBOPENLINES.so --cli OPENLINES [--requests N] [--clien
 Prints "ok: ..." / "FAILED: ..." per check and "php-fpm tests: N passed, M failed".
 """
 import argparse
+import http.client
 import json
 import os
 import pathlib
@@ -34,7 +37,6 @@ import sys
 import tempfile
 import threading
 import time
-import http.client
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[2]
@@ -504,13 +506,13 @@ def check_races(load):
 def kill_busy_worker(port, fpm, log, load):
     """kill -9 a php-fpm worker that is running a request (from the status page)."""
     for _ in range(200):
-        conn = {}
         status, body = None, None
         try:
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             c.request("GET", "/fpm-status?json&full")
             r = c.getresponse()
             status, body = r.status, json.loads(r.read().decode())
+            c.close()
         except (OSError, ValueError, http.client.HTTPException):
             pass
         if status == 200:
