@@ -14,6 +14,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
+use compact_str::CompactString;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::ClientLine;
@@ -50,7 +51,8 @@ fn fnv1a(text: &str) -> u64 {
 /// One client: its id and a record per line they wrote to.
 #[derive(Debug, Clone, PartialEq)]
 struct Client {
-    id: Box<str>,
+    /// Inline up to 24 bytes (no allocation for ids as hosts use them).
+    id: CompactString,
     lines: Records,
 }
 

@@ -9,6 +9,8 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use compact_str::CompactString;
 use std::ops::Bound;
 
 use chrono::{DateTime, Duration, Utc};
