@@ -40,6 +40,17 @@ pub enum Command {
     Staff(StaffArgs),
     /// Measure cost per input, memory per dialog and scaling (a few minutes).
     Bench(BenchArgs),
+    /// Write the JSON Schemas of config, input, action and scenario files
+    /// (generated from the engine's types) into a directory.
+    Schema {
+        /// Where to write them.
+        #[arg(long, default_value = "schema", value_name = "DIR")]
+        out: PathBuf,
+        /// Write nothing; exit 2 if a file is missing or differs from what the
+        /// engine's types give.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 /// `openlines simulate`.
