@@ -20,7 +20,7 @@ if [ ! -x "$venv/bin/python" ]; then
     "$python" -m venv "$venv"
 fi
 pip=("$venv/bin/python" -m pip --disable-pip-version-check --no-input -q)
-"${pip[@]}" install "maturin==1.16.0" "pytest==9.2.0" "hypothesis==6.170.15" "mypy==2.4.1" "twine==7.0.0" </dev/null
+"${pip[@]}" install "maturin==1.16.0" "pytest==9.2.0" "hypothesis==6.170.15" "mypy==2.4.1" "twine==7.0.0" "jsonschema==4.26.0" </dev/null
 
 # The abi3 wheel (release build), installed like `pip install ./python` would, plus
 # the `test-hooks` feature (a method that panics on purpose, for the panic-boundary

@@ -96,6 +96,7 @@ pub struct QueueConfig {
     /// Distribution mode.
     pub distribution: Distribution,
     /// Offer timeout before the next operator.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = MAX_SECS)))]
     pub forward_after_secs: u64,
     /// Only operators whose presence is `online` get dialogs.
     pub check_availability: bool,
@@ -178,6 +179,7 @@ pub struct NoAnswerConfig {
     /// Form for `send_form`.
     pub form: String,
     /// A parked dialog starts a new cycle after this long.
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = MAX_SECS)))]
     pub retry_after_secs: u64,
 }
 
@@ -358,6 +360,7 @@ pub struct QueuePositionConfig {
     /// the line's waiting dialogs, `#WAIT#` the estimated wait in words ("3 min").
     pub text: String,
     /// Send it again this often while the dialog waits (0 = only on queueing).
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = MAX_SECS)))]
     pub repeat_secs: u64,
 }
 
@@ -376,6 +379,7 @@ pub struct TextConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct TimedTextConfig {
     /// Delay in seconds (0 = off).
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = MAX_SECS)))]
     pub after_secs: u64,
     /// Text sent when the timer fires (empty = none).
     pub text: String,
@@ -391,6 +395,7 @@ pub struct RatingConfig {
     /// The request text.
     pub text: String,
     /// How long the dialog stays in `closing` waiting for a rating (0 = close at once).
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = MAX_SECS)))]
     pub window_secs: u64,
     /// A rating in the window closes the dialog at once.
     pub close_on_rating: bool,
@@ -420,6 +425,7 @@ pub struct BotConfig {
     /// Which dialogs start with the bot (`first_contact` | `every_dialog` | `never`).
     pub when: GreetingWhen,
     /// Hand the dialog to a human after this long (0 = never by time).
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = MAX_SECS)))]
     pub handoff_after_secs: u64,
     /// A client message equal to this (trimmed, case-insensitive) hands off.
     pub handoff_keyword: String,
@@ -442,8 +448,10 @@ impl Default for BotConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct KpiConfig {
     /// First-response target (0 = off).
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = MAX_SECS)))]
     pub first_response_secs: u64,
     /// Next-response target (0 = off).
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = MAX_SECS)))]
     pub next_response_secs: u64,
     /// Who is notified (passed through to the host).
     pub notify: Vec<String>,

@@ -72,6 +72,7 @@ pub enum Input {
         /// The dialog.
         dialog: DialogId,
         /// The score, 1..=5.
+        #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 5)))]
         score: u8,
     },
     /// An operator's presence changed.

@@ -155,3 +155,34 @@ def test_examples_are_python_3_9_syntax() -> None:
             ast.parse(source, feature_version=(3, 9))
         except SyntaxError as e:
             raise AssertionError(f"{name}: not Python 3.9 syntax: {e}") from e
+
+
+def test_the_schemas_accept_what_the_engine_accepts() -> None:
+    """An editor validating with the schemas must not flag what the engine takes: every
+    config and every input of the scenario files (those not meant to be refused as
+    malformed) and every example config fits its schema; a malformed input does not."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator
+    config = validator(load("config.schema.json"))
+    inputs = validator(load("input.schema.json"))
+    files = sorted((REPO / "tests" / "scenarios").glob("*.json")) + [REPO / "examples" / "demo.json"]
+    assert len(files) > 50
+    checked = 0
+    for path in files:
+        scenario = json.loads(path.read_text(encoding="utf-8"))
+        problems = [e.message for e in config.iter_errors(scenario["config"])]
+        assert not problems, f"{path.name}: config: {problems[:3]}"
+        for i, step in enumerate(scenario["steps"]):
+            if "input" in step and step.get("expect_error") != "invalid_input":
+                problems = [e.message for e in inputs.iter_errors(step["input"])]
+                assert not problems, f"{path.name}: steps[{i}].input: {problems[:3]}"
+                checked += 1
+    assert checked > 500
+    for name in ("c/config.json", "simulation/support.json", "simulation/least-busy-3.json"):
+        data = json.loads((REPO / "examples" / name).read_text(encoding="utf-8"))
+        assert not list(config.iter_errors(data)), name
+    assert list(inputs.iter_errors({"type": "rate", "dialog": 1, "score": 9}))
+    assert list(inputs.iter_errors({"type": "acept", "dialog": 1, "operator": "ann"}))
+    assert list(config.iter_errors({"lines": [{"id": "s", "greting": {}}]}))
+    assert list(config.iter_errors({"lines": [{"id": "s", "queue": {"forward_after_secs": 0}}]}))
