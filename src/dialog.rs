@@ -57,6 +57,26 @@ impl LineIdx {
     }
 }
 
+/// A value derived from the rest of the state (an index into another table), kept
+/// beside the data for speed. It is not part of the state's identity: two states that
+/// differ only in derived values are equal (a restored engine numbers its tables
+/// afresh), so `PartialEq` ignores it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Derived<T>(pub T);
+
+impl<T> PartialEq for Derived<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl<T> std::ops::Deref for Derived<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
 /// Where a dialog is in its lifecycle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -113,6 +133,10 @@ pub(crate) struct Dialog {
     pub id: DialogId,
     pub line: LineIdx,
     pub client: Box<str>,
+    /// The client's handle in the engine's client history (not persisted: restore
+    /// resolves it from the client's record that names this dialog as open).
+    #[serde(skip)]
+    pub client_handle: Derived<crate::engine::ClientHandle>,
     pub channel: Box<str>,
     pub can_reply: bool,
     pub crm_found: bool,

@@ -22,7 +22,7 @@ use crate::config::{
     Config, CreateLead, Distribution, GreetingWhen, LineConfig, NoAnswerAction, OffHoursAction,
     OperatorConfig, WhenNobodyAvailable, validate_line, validate_operator,
 };
-use crate::dialog::{Dialog, DialogState, LineIdx, OperatorIdx};
+use crate::dialog::{Derived, Dialog, DialogState, LineIdx, OperatorIdx};
 use crate::error::{ConfigIssue, Error, ErrorKind};
 use crate::input::{ClientMessage, Input, PresenceStatus};
 use crate::limits::Limits;
@@ -51,6 +51,7 @@ mod waiting;
 
 use affinity::{Affinity, AffinityTarget, WaitingKey};
 use check::Checked;
+pub(crate) use clients::ClientHandle;
 use clients::ClientHistory;
 use invariants::{check_reachable, check_references};
 use position::QueueRanks;
@@ -297,6 +298,7 @@ impl Engine {
 
     /// Recompute everything derived from `State` (after `new` and `restore`).
     fn rebuild_indices(&mut self) {
+        self.resolve_client_handles();
         self.operator_index = self
             .s
             .operators
@@ -443,7 +445,9 @@ impl Engine {
         }
         if line.config.queue.prefer_previous_operator
             && let Some(op) = self
-                .client_line(&d.client, d.line)
+                .s
+                .clients
+                .line(*d.client_handle, d.line)
                 .and_then(|c| c.last_operator)
         {
             targets.push(AffinityTarget::Operator(op));
@@ -878,8 +882,17 @@ impl Engine {
         self.line(line).config.holds_until_open() && !self.is_open(line, at)
     }
 
-    fn client_line(&self, client: &str, line: LineIdx) -> Option<&ClientLine> {
-        self.s.clients.line(client, line)
+    /// Give every open dialog its client's handle: the client whose record in the
+    /// dialog's line names it as open (one pass over the clients; a dialog no record
+    /// names keeps [`ClientHandle::NONE`], which `consistency` refuses).
+    fn resolve_client_handles(&mut self) {
+        for handle in self.s.clients.handles() {
+            for record in self.s.clients.records(handle) {
+                if let Some(d) = record.open.and_then(|id| self.s.dialogs.get_mut(&id)) {
+                    d.client_handle = Derived(handle);
+                }
+            }
+        }
     }
 }
 
