@@ -8,7 +8,8 @@
 //!
 //! The engine never reads a clock, sleeps, does I/O or spawns threads: same config and
 //! same timed inputs give the same actions. See [`Engine`] for the entry point and the
-//! project's `DESIGN.md` for the behaviour contract.
+//! reference (`docs/reference.md` in the repository) for the config, the inputs, the
+//! actions, the errors and the host-loop rules.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -17,6 +18,11 @@ pub mod action;
 pub mod codec;
 pub mod config;
 pub mod dialog;
+// The engine's module docs link to its private `Checked` plan (src/engine/mod.rs, line
+// 7), the one rustdoc warning of the crate; allowed here, for this module only, until
+// that line is reworded with the engine rewrite. Remove this attribute then: CI builds
+// the docs with `-D warnings`.
+#[allow(rustdoc::private_intra_doc_links)]
 pub mod engine;
 pub mod error;
 pub mod input;
@@ -45,6 +51,12 @@ pub type DialogId = u64;
 /// is used, a client message that would open a dialog is refused (`not_allowed`);
 /// ids never wrap. A snapshot whose `next_dialog` is past `MAX_DIALOG_ID + 1` is refused.
 pub const MAX_DIALOG_ID: DialogId = (1 << 53) - 1;
+
+/// The README's Rust examples, compiled and run as doc tests (`cargo test --doc`), so the
+/// minimal host it shows keeps working.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 pub use action::{
     Action, AssignReason, BotStopReason, CloseReason, Kpi, MessageKind, QueueReason, WithdrawReason,
