@@ -18,11 +18,6 @@ pub mod action;
 pub mod codec;
 pub mod config;
 pub mod dialog;
-// The engine's module docs link to its private `Checked` plan (src/engine/mod.rs, line
-// 7), the one rustdoc warning of the crate; allowed here, for this module only, until
-// that line is reworded with the engine rewrite. Remove this attribute then: CI builds
-// the docs with `-D warnings`.
-#[allow(rustdoc::private_intra_doc_links)]
 pub mod engine;
 pub mod error;
 pub mod input;

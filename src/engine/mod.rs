@@ -4,7 +4,7 @@
 //! timer due at or before `at` fires, each at its own deadline, and the clock moves
 //! to `at`) followed by the input, which goes through two phases: `check` (read-only:
 //! validates and resolves ids against the state the timers left, returning a
-//! [`Checked`] plan or an error) and `apply` (infallible). So a rejected input
+//! `Checked` plan or an error) and `apply` (infallible). So a rejected input
 //! changes nothing itself, and the timers' actions reach the host either way.
 
 use std::cmp::Reverse;
