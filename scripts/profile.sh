@@ -9,6 +9,14 @@
 #                                      # dialogs (runs the whole bench, about a minute)
 #   bash scripts/profile.sh memory [N] # heap blocks live with N open waiting dialogs
 #                                      # (default 20,000), per dialog, by allocating site
+#   bash scripts/profile.sh icount [BIN]...
+#                                      # instructions executed inside the engine's calls
+#                                      # (handle_into, advance_into) on the standard day
+#                                      # and the M/M/c day of 20,000 dialogs each, for
+#                                      # this build and any other `openlines` binaries
+#                                      # given (say, a build of an earlier commit): a
+#                                      # count that does not depend on what else the
+#                                      # machine is doing, for before/after comparisons
 #
 # Needs `perf` (Debian: linux-perf) or, for `memory`, valgrind; and python3. A perf
 # sample counts for the innermost frame of the engine's own code above it (allocator
@@ -22,6 +30,22 @@ target=${CARGO_TARGET_DIR:-target}
 cargo build --release --locked -p openlines-cli --bins --examples >&2
 data=$(mktemp)
 trap 'rm -f "$data" "$data.txt"' EXIT
+if [ "$mode" = icount ]; then
+    shift
+    for bin in "$target/release/openlines" "$@"; do
+        for day in day mmc; do
+            out=$(mktemp)
+            valgrind -q --tool=callgrind --callgrind-out-file="$out" \
+                --toggle-collect='openlines::engine::Engine::handle_into*' \
+                --toggle-collect='openlines::engine::Engine::advance_into*' \
+                "$bin" bench "--$day-only" --dialogs 20000 >/dev/null
+            total=$(callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
+            rm -f "$out"
+            printf '%-40s %-4s %15s instructions\n' "$bin" "$day" "$total"
+        done
+    done
+    exit 0
+fi
 if [ "$mode" = memory ]; then
     n=${2:-20000}
     valgrind -q --tool=dhat --dhat-out-file="$data" "$target/release/examples/open_dialogs" "$n" >&2
@@ -56,7 +80,7 @@ case "$mode" in
     day) args=(bench --day-only); freq=499 ;;
     mmc) args=(bench --mmc-only --dialogs 300000); freq=997 ;;
     restore) args=(bench --json); freq=97 ;;
-    *) echo "usage: $0 day|mmc|restore|memory [N]" >&2; exit 2 ;;
+    *) echo "usage: $0 day|mmc|restore|memory [N]|icount [BIN]..." >&2; exit 2 ;;
 esac
 perf record -q -F "$freq" --call-graph dwarf,16384 -o "$data" \
     "$target/release/openlines" "${args[@]}" >/dev/null
