@@ -792,3 +792,22 @@ pub fn one_day(
     )
     .map_err(|e| e.to_string())
 }
+
+/// The figure of `n` operators in hour `hour` of the traffic on `replications`
+/// replications (steady state, as the search measures it): for checks.
+pub fn measure(
+    params: &Params,
+    traffic: &Traffic,
+    hour: usize,
+    n: u32,
+    replications: u32,
+) -> Result<Estimate, String> {
+    let (start, rate, own) = hour_starts(traffic, params.tz)
+        .into_iter()
+        .nth(hour)
+        .ok_or("no such hour")?;
+    let mut h = Hour::new(params, traffic, hour, start, rate, own);
+    h.ensure(params, n, replications as usize)?;
+    h.estimate(params, n)
+        .ok_or_else(|| "nothing measured".to_owned())
+}
