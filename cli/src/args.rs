@@ -210,15 +210,25 @@ pub struct StaffArgs {
           value_parser = clap::value_parser!(u32).range(0..=23), requires = "per_hour")]
     pub start_hour: u32,
     /// Replications (seeds) per operator count to start with; more are added until
-    /// the target's 95% interval at the answer and one below it is clear of the limit.
-    #[arg(long, default_value_t = 10, value_name = "N",
+    /// the target's 99% interval at the answer and one below it is clear of the limit.
+    #[arg(long, default_value_t = 30, value_name = "N",
           value_parser = clap::value_parser!(u32).range(2..=10_000))]
     pub seeds: u32,
     /// The most replications per operator count.
     #[arg(long, default_value_t = 640, value_name = "N",
           value_parser = clap::value_parser!(u32).range(2..=100_000))]
     pub max_seeds: u32,
-    /// Half-width of the 95% interval, as a share of the threshold, at which a figure
+    /// Measured dialogs per operator count to start with (more replications for
+    /// quiet hours).
+    #[arg(long, default_value_t = 3_000, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
+    pub min_dialogs: u32,
+    /// Measured dialogs per operator count allowed (more replications than
+    /// --max-seeds for quiet hours).
+    #[arg(long, default_value_t = 200_000, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
+    pub max_dialogs: u32,
+    /// Half-width of the 99% interval, as a share of the threshold, at which a figure
     /// straddling it is called equal to the target (the hour is then marked "close").
     #[arg(long, default_value_t = 0.05, value_name = "SHARE", value_parser = parse_share)]
     pub tolerance: f64,

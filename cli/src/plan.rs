@@ -13,7 +13,7 @@
 //! - **The figure and its interval.** The target is decided on a ratio over all the
 //!   replications' dialogs: for `mean_*` the mean itself, for `pNN_*` the share of
 //!   dialogs over the limit (pooled pNN <= limit exactly when at most 100 - NN % of
-//!   dialogs are over it). Its 95% confidence interval comes from the spread across
+//!   dialogs are over it). Its 99% confidence interval comes from the spread across
 //!   replications (ratio estimator, Student t).
 //! - **Sequential search.** Starting from Erlang C's count (wait targets) or the
 //!   offered load, the search walks to the `n` where `n` meets and `n - 1` does not;
@@ -69,6 +69,13 @@ pub struct Params {
     pub min_replications: u32,
     /// The most replications per operator count.
     pub max_replications: u32,
+    /// Start with at least this many measured dialogs per count (replications scaled
+    /// up for quiet hours: a mean or share over a few hundred skewed waits has an
+    /// optimistic interval).
+    pub min_dialogs: u32,
+    /// Allow up to this many measured dialogs per count (replications scaled up for
+    /// quiet hours beyond `max_replications`).
+    pub max_dialogs: u32,
     /// Half-width of the interval, as a share of the threshold, below which two
     /// figures on either side are called equal.
     pub tolerance: f64,
@@ -80,9 +87,9 @@ pub struct Params {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
-    /// The whole 95% interval meets the target.
+    /// The whole 99% interval meets the target.
     Meets,
-    /// The whole 95% interval misses it.
+    /// The whole 99% interval misses it.
     Misses,
     /// The interval straddles the threshold but is narrower than the tolerance: equal
     /// within the tolerance (decided by the point estimate).
@@ -100,7 +107,7 @@ pub struct Estimate {
     /// What is compared with the threshold: the mean (seconds) for mean targets, the
     /// share of dialogs over the limit for percentile targets.
     pub ratio: f64,
-    /// Half-width of its 95% confidence interval.
+    /// Half-width of its 99% confidence interval.
     pub half_width: f64,
     /// What `ratio` must not exceed.
     pub threshold: f64,
@@ -141,10 +148,15 @@ fn sample(target: &Target, records: &[&DialogRecord]) -> Sample {
     }
 }
 
-/// The 97.5% quantile of Student's t with `df` degrees of freedom (Cornish-Fisher
-/// expansion around the normal; within 0.5% from 5 degrees of freedom on).
-pub fn t975(df: f64) -> f64 {
-    let z: f64 = 1.959_964;
+/// The two-sided confidence of the intervals the search decides on: 99%, not 95%,
+/// because it looks at each figure several times as replications are added (and a
+/// t-interval on few skewed replications is optimistic).
+pub const CONFIDENCE: f64 = 0.99;
+
+/// The 99.5% quantile of Student's t with `df` degrees of freedom (Cornish-Fisher
+/// expansion around the normal; within 1% from 5 degrees of freedom on).
+pub fn t_quantile(df: f64) -> f64 {
+    let z: f64 = 2.575_829;
     let df = df.max(1.0);
     z + (z.powi(3) + z) / (4.0 * df)
         + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * df * df)
@@ -199,7 +211,7 @@ fn estimate(target: &Target, samples: &[&Sample], tolerance: f64) -> Estimate {
         .map(|s| (s.num - ratio * s.den).powi(2))
         .sum();
     let var = ss / ((reps - 1) as f64 * reps as f64 * mean_den * mean_den);
-    e.half_width = t975((reps - 1) as f64) * var.sqrt();
+    e.half_width = t_quantile((reps - 1) as f64) * var.sqrt();
     e.verdict = if ratio + e.half_width <= thr {
         Verdict::Meets
     } else if ratio - e.half_width > thr {
@@ -502,8 +514,11 @@ fn plan_hour(params: &Params, hour: &mut Hour) -> Result<HourPlan, String> {
         .unwrap_or_else(|| (load / f64::from(cap)).ceil() as u32)
         .clamp(1, max);
     let mut n = guess;
-    let mut reps = params.min_replications.max(2) as usize;
-    let most = params.max_replications.max(params.min_replications).max(2) as usize;
+    let per_dialogs = |d: u32| (f64::from(d) / hour.rate).ceil() as usize;
+    let mut reps = (params.min_replications.max(2) as usize).max(per_dialogs(params.min_dialogs));
+    let most = (params.max_replications as usize)
+        .max(per_dialogs(params.max_dialogs))
+        .max(reps);
     let mut answer = None;
     for _ in 0..200 {
         hour.ensure(params, n, reps)?;

@@ -501,7 +501,7 @@ fn staff_sections(
         })?,
     );
     let mut table = String::from(
-        "<table><tr><th>hour</th><th>rate/h</th><th>load (Erlang)</th><th>search</th><th>Erlang C</th><th>plan</th><th>whole day</th><th>10%-90% of days</th><th>decision figure ± 95%</th><th>curve (operators: figure; + meets, - misses, ~ within tolerance)</th></tr>\n",
+        "<table><tr><th>hour</th><th>rate/h</th><th>load (Erlang)</th><th>search</th><th>Erlang C</th><th>plan</th><th>whole day</th><th>10%-90% of days</th><th>decision figure ± 99%</th><th>curve (operators: figure; + meets, - misses, ~ within tolerance)</th></tr>\n",
     );
     for (i, h) in plan.hours.iter().enumerate() {
         let d = &plan.day.hours[i];

@@ -82,6 +82,8 @@ pub fn run(args: &StaffArgs) -> Result<String, String> {
         max_operators: args.max_operators,
         min_replications: args.seeds,
         max_replications: args.max_seeds.max(args.seeds),
+        min_dialogs: args.min_dialogs,
+        max_dialogs: args.max_dialogs,
         tolerance: args.tolerance,
         tz,
     };
@@ -131,10 +133,12 @@ pub fn run(args: &StaffArgs) -> Result<String, String> {
         format!("Traffic: {source}; hours in {tz}."),
         format!("Operator model: {}.", args.model.describe()),
         format!(
-            "Search: each hour as a steady state after {} hour(s) of warm-up at its traffic, {} to {} replications per operator count (common random numbers), until the 95% interval at the answer and one below it is clear of the target or narrower than {:.0}% of it; operators cycled from {}.",
+            "Search: each hour as a steady state after {} hour(s) of warm-up at its traffic, {} to {} replications per operator count (common random numbers; more in quiet hours for at least {} and up to {} dialogs), until the 99% interval at the answer and one below it is clear of the target or narrower than {:.0}% of it; operators cycled from {}.",
             args.warmup_hours,
             params.min_replications,
             params.max_replications,
+            args.min_dialogs,
+            args.max_dialogs,
             args.tolerance * 100.0,
             args.config.display()
         ),
@@ -222,7 +226,7 @@ pub fn text(plan: &Plan, rota: Option<&(Rota, DayCheck)>, notes: &[String], day:
     }
     let _ = writeln!(
         out,
-        "\nhour              rate/h  load (Erl)  search  Erlang C*  plan  whole day: {stat} [10%-90% of days]  share/mean ± 95%"
+        "\nhour              rate/h  load (Erl)  search  Erlang C*  plan  whole day: {stat} [10%-90% of days]  share/mean ± 99%"
     );
     for (i, h) in plan.hours.iter().enumerate() {
         let d = &plan.day.hours[i];

@@ -23,6 +23,17 @@ fn config(capacity: u32) -> Config {
 }
 
 fn params(capacity: u32, handling: f64, target: &str, seed: u64, reps: (u32, u32)) -> Params {
+    params_dialogs(capacity, handling, target, seed, reps, (0, 0))
+}
+
+fn params_dialogs(
+    capacity: u32,
+    handling: f64,
+    target: &str,
+    seed: u64,
+    reps: (u32, u32),
+    dialogs: (u32, u32),
+) -> Params {
     Params {
         config: config(capacity),
         model: OperatorModel {
@@ -37,6 +48,8 @@ fn params(capacity: u32, handling: f64, target: &str, seed: u64, reps: (u32, u32
         max_operators: 200,
         min_replications: reps.0,
         max_replications: reps.1,
+        min_dialogs: dialogs.0,
+        max_dialogs: dialogs.1,
         tolerance: 0.05,
         tz: chrono_tz::UTC,
     }
@@ -118,14 +131,14 @@ fn assert_agrees(name: &str, p: &Params, got: &[(f64, u32, u32, bool)]) -> usize
     exact
 }
 
-/// CI: one chat per operator, p90 and mean targets, a few rates.
+/// CI: one and two chats per operator, p90 and mean targets, a few rates.
 #[test]
 fn the_plan_is_erlang_c_on_mmc_hours() {
-    let p = params(1, 360.0, "p90_wait<=60s", 1, (10, 160));
+    let p = params_dialogs(1, 360.0, "p90_wait<=60s", 1, (30, 240), (1_000, 20_000));
     let got = compare(&p, &[20.0, 60.0]);
     let exact = assert_agrees("p90 1 chat", &p, &got);
-    let q = params(2, 600.0, "mean_wait<=30s", 2, (10, 160));
-    let got2 = compare(&q, &[30.0, 50.0]);
+    let q = params_dialogs(2, 300.0, "mean_wait<=20s", 2, (30, 240), (1_000, 20_000));
+    let got2 = compare(&q, &[60.0, 150.0]);
     let exact2 = assert_agrees("mean 2 chats", &q, &got2);
     assert!(exact + exact2 >= 3, "{got:?} {got2:?}");
 }
@@ -134,7 +147,7 @@ fn the_plan_is_erlang_c_on_mmc_hours() {
 /// fewer misses it.
 #[test]
 fn the_answer_meets_the_target_and_one_fewer_does_not() {
-    let p = params(1, 360.0, "p90_wait<=60s", 3, (10, 160));
+    let p = params(1, 360.0, "p90_wait<=60s", 3, (30, 240));
     let got = compare(&p, &[20.0]);
     let n = got[0].1;
     let at = long_run(&p, 20.0, n, 200);
@@ -163,7 +176,14 @@ fn the_plan_is_erlang_c_over_the_grid() {
     ];
     let (mut exact, mut total) = (0, 0);
     for (i, (k, handling, target, rates)) in cases.iter().enumerate() {
-        let p = params(*k, *handling, target, 10 + i as u64, (10, 640));
+        let p = params_dialogs(
+            *k,
+            *handling,
+            target,
+            10 + i as u64,
+            (30, 640),
+            (3_000, 200_000),
+        );
         let got = compare(&p, rates);
         exact += assert_agrees(target, &p, &got);
         total += got.len();
