@@ -118,7 +118,8 @@ pub struct Rota {
     pub coverage: Vec<u32>,
     /// Hours worked in total (breaks excluded).
     pub operator_hours: u32,
-    /// The hourly need it covers.
+    /// The hourly need it covers (the plan, raised where the whole-day check of an
+    /// earlier rota missed an hour).
     pub need: Vec<u32>,
 }
 

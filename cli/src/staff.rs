@@ -107,9 +107,29 @@ pub fn run(args: &StaffArgs) -> Result<String, String> {
     let rota = match &shift_kinds {
         Some(kinds) if !plan.hours.is_empty() => {
             let first_local = plan.hours[0].start.with_timezone(&tz).hour();
-            let rota = crate::shifts::solve(&plan.operators, first_local, kinds, &shift_starts)?;
-            let check =
-                crate::plan::check_day(&params, &traffic, &labels, &rota.coverage, args.day_seeds)?;
+            // The rota covering the plan, checked as a whole day; an hour it misses
+            // (the backlog moves with the shape of the rota) raises that hour's need
+            // to one above the rota's cover, and the rota is solved again.
+            let mut need = plan.operators.clone();
+            let mut rota = crate::shifts::solve(&need, first_local, kinds, &shift_starts)?;
+            let day = |cover: &[u32]| {
+                crate::plan::check_day(&params, &traffic, &labels, cover, args.day_seeds)
+            };
+            let mut check = day(&rota.coverage)?;
+            for _ in 0..args.repair_rounds {
+                let mut changed = false;
+                for (h, d) in check.hours.iter().enumerate() {
+                    if d.missed && rota.coverage[h] < params.max_operators {
+                        need[h] = need[h].max(rota.coverage[h] + 1);
+                        changed = true;
+                    }
+                }
+                if !changed {
+                    break;
+                }
+                rota = crate::shifts::solve(&need, first_local, kinds, &shift_starts)?;
+                check = day(&rota.coverage)?;
+            }
             Some((rota, check))
         }
         _ => None,
