@@ -172,7 +172,7 @@ fn check(operators: usize, capacity: u32, load: f64, dialogs: usize, min: u64) -
             .map(|(p, n, r)| format!("{p}:{r:.3}({n})"))
             .collect::<Vec<_>>()
     );
-    for (p, n, r) in got {
+    for &(p, n, r) in &got {
         assert!(
             (r - 1.0).abs() <= 0.10,
             "{operators} operators x {capacity} at load {load}: position {p} ({n} messages): estimate / realised = {r:.3}"
