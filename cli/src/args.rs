@@ -337,6 +337,13 @@ impl BenchArgs {
     }
 }
 
+fn parse_share(text: &str) -> Result<f64, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|v| *v > 0.0 && *v < 1.0)
+        .ok_or_else(|| format!("\"{text}\" is not a share between 0 and 1 (e.g. 0.05)"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -515,11 +522,4 @@ mod tests {
         };
         assert!(check);
     }
-}
-
-fn parse_share(text: &str) -> Result<f64, String> {
-    text.parse::<f64>()
-        .ok()
-        .filter(|v| *v > 0.0 && *v < 1.0)
-        .ok_or_else(|| format!("\"{text}\" is not a share between 0 and 1 (e.g. 0.05)"))
 }

@@ -301,7 +301,10 @@ mod tests {
         // Two-hour shifts only: an odd total cannot be matched, one hour over.
         let rota = solve(&[1, 1, 1], 8, &parse_kinds("2h").unwrap(), &[]).unwrap();
         assert_eq!(rota.operator_hours, 4);
-        assert_eq!(rota.operator_hours, brute(&[1, 1, 1], &parse_kinds("2h").unwrap(), &[], 8));
+        assert_eq!(
+            rota.operator_hours,
+            brute(&[1, 1, 1], &parse_kinds("2h").unwrap(), &[], 8)
+        );
     }
 
     #[test]
