@@ -17,7 +17,8 @@
 //!   replications (ratio estimator, Student t).
 //! - **Sequential search.** Starting from Erlang C's count (wait targets) or the
 //!   offered load, the search walks to the `n` where `n` meets and `n - 1` does not;
-//!   replications are doubled (from `min_replications` up to `max_replications`) until
+//!   replications are doubled (from `min_replications`, or enough for `min_dialogs`
+//!   measured dialogs, up to `max_replications` or `max_dialogs`) until
 //!   both intervals are clear of the threshold, or an interval is narrower than
 //!   `tolerance` × the threshold on each side (the two are then equal within the
 //!   stated tolerance, decided by the point estimate, and the hour says so).

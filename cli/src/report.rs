@@ -4,9 +4,11 @@
 //!
 //! simulate: queue length and operators online over the day, waits and first response
 //! by hour (p50 thin, p90 thick), per-operator load; with `--compare` both configs on
-//! the same axes (one colour each). staff: operators needed per hour (with Erlang C
-//! beside it), the curves the answers rest on, the hourly staffing table, then the
-//! simulate charts of the whole day run with the plan as its roster.
+//! the same axes (one colour each). staff: operators needed per hour (search, plan
+//! after the whole-day check, Erlang C, rota), the whole-day check by hour with its
+//! spread across seeds and the target line, the curves the answers rest on, the hourly
+//! staffing table (missed hours marked), the shift rota, then the simulate charts of
+//! one day run with the plan as its roster (the target line on the wait chart).
 
 use std::fmt::Write as _;
 use std::path::Path;
