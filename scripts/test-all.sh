@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Every check of the project, as CI runs it: formatting, lints, Rust tests (unit,
-# scenario files, property tests, doc tests, the staffing search against Erlang C),
-# the C library tests, the Python package tests, the PHP package tests, the NATS
-# host's chaos test and the simulation reports in headless chromium. Builds once into
-# one target dir; installs what it needs itself.
+# scenario files, property tests, doc tests, the staffing search against Erlang C, the
+# reference and the JSON Schemas in step with the types), the schemas fresh, the core
+# crate packaged and documented as a library, the C library tests, the Python package
+# tests, the PHP package tests, PHP under php-fpm behind nginx (load and fault test),
+# the NATS host's chaos test and the simulation reports in headless chromium. Builds
+# once into one target dir; installs what it needs itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
@@ -32,6 +34,20 @@ rust_passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$log_dir/rust.log" | a
 step "the Rust host example (restart from snapshot + log gives the same state)"
 cargo run --locked --quiet --example host
 
+step "schema/ is fresh: the JSON Schemas regenerated from the Rust types match the committed ones"
+cargo run --locked --quiet -p openlines-cli -- schema --out schema
+git diff --exit-code -- schema/
+if [ -n "$(git status --porcelain -- schema/)" ]; then
+  git status --porcelain -- schema/
+  echo "schema/: files not committed" >&2
+  exit 1
+fi
+
+step "the core crate as a library: docs without warnings, cargo package, cargo publish --dry-run"
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -p openlines --features schema
+cargo package --locked -p openlines --allow-dirty
+cargo publish --dry-run --locked -p openlines --allow-dirty
+
 c_passed=0
 if [ -f bindings/c/tests/run.sh ]; then
   step "C library tests (gcc, g++, static, dynamic, valgrind)"
@@ -55,6 +71,13 @@ if [ -f php/run-tests.sh ]; then
   php_passed=$(grep -Eo 'php tests: [0-9]+ passed' "$log_dir/php.log" | tail -1 | awk '{print $3}')
 fi
 
+phpfpm_passed=0
+if [ -f php/tests/fpm/run.sh ]; then
+  step "PHP under php-fpm behind nginx (FFI set-ups; per-request host and worker under load, a worker killed, php-fpm restarted; compared with openlines replay)"
+  bash php/tests/fpm/run.sh 2>&1 | tee "$log_dir/phpfpm.log"
+  phpfpm_passed=$(grep -Eo 'php-fpm tests: [0-9]+ passed' "$log_dir/phpfpm.log" | tail -1 | awk '{print $3}')
+fi
+
 nats_passed=0
 if [ -f hosts/nats/tests/chaos.sh ]; then
   step "NATS host chaos test (own nats-server, 3 workers, kill -9, server restart, compared with openlines replay)"
@@ -76,6 +99,6 @@ step "fuzz targets, ${FUZZ_SECONDS:-30} s each (ASan; RUSTC_BOOTSTRAP=1 on stabl
 FUZZ_SECONDS="${FUZZ_SECONDS:-30}" bash scripts/fuzz-smoke.sh 2>&1 | tee "$log_dir/fuzz.log"
 fuzz_passed=$(grep -Eo 'fuzz: [0-9]+ passed' "$log_dir/fuzz.log" | tail -1 | awk '{print $2}')
 
-total=$((rust_passed + ${c_passed:-0} + ${py_passed:-0} + ${php_passed:-0} + ${nats_passed:-0} + ${report_passed:-0} + ${fuzz_passed:-0}))
-printf '\nrust %s, c %s, python %s, php %s, nats %s, report %s, fuzz %s\n' "$rust_passed" "${c_passed:-0}" "${py_passed:-0}" "${php_passed:-0}" "${nats_passed:-0}" "${report_passed:-0}" "${fuzz_passed:-0}"
+total=$((rust_passed + ${c_passed:-0} + ${py_passed:-0} + ${php_passed:-0} + ${phpfpm_passed:-0} + ${nats_passed:-0} + ${report_passed:-0} + ${fuzz_passed:-0}))
+printf '\nrust %s, c %s, python %s, php %s, php-fpm %s, nats %s, report %s, fuzz %s\n' "$rust_passed" "${c_passed:-0}" "${py_passed:-0}" "${php_passed:-0}" "${phpfpm_passed:-0}" "${nats_passed:-0}" "${report_passed:-0}" "${fuzz_passed:-0}"
 echo "all: $total passed, 0 failed"

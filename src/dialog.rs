@@ -1,6 +1,7 @@
 //! Dialogs: the lifecycle state of one client conversation and its counters.
 
 use chrono::{DateTime, Utc};
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::DialogId;
@@ -54,6 +55,26 @@ impl LineIdx {
     /// The index of the line at table position `i`.
     pub fn at(i: usize) -> LineIdx {
         LineIdx(i as u32)
+    }
+}
+
+/// A value derived from the rest of the state (an index into another table), kept
+/// beside the data for speed. It is not part of the state's identity: two states that
+/// differ only in derived values are equal (a restored engine numbers its tables
+/// afresh), so `PartialEq` ignores it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Derived<T>(pub T);
+
+impl<T> PartialEq for Derived<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl<T> std::ops::Deref for Derived<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
     }
 }
 
@@ -112,16 +133,22 @@ impl DialogState {
 pub(crate) struct Dialog {
     pub id: DialogId,
     pub line: LineIdx,
-    pub client: Box<str>,
-    pub channel: Box<str>,
+    /// Short strings (up to 24 bytes: client ids, channels, languages as hosts use
+    /// them) are stored inline, so an open dialog costs no allocation for them.
+    pub client: CompactString,
+    /// The client's handle in the engine's client history (not persisted: restore
+    /// resolves it from the client's record that names this dialog as open).
+    #[serde(skip)]
+    pub client_handle: Derived<crate::engine::ClientHandle>,
+    pub channel: CompactString,
     pub can_reply: bool,
     pub crm_found: bool,
     /// This dialog asked the host to create a CRM lead (`create_lead`): the client's CRM
     /// record comes from this chat, so a transfer may change its responsible.
     pub lead_created: bool,
-    pub responsible: Option<Box<str>>,
+    pub responsible: Option<CompactString>,
     pub priority: i32,
-    pub language: Box<str>,
+    pub language: CompactString,
     pub skills: Box<[String]>,
     pub state: DialogState,
     /// Operators who declined or timed out in the current offer cycle.

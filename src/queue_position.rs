@@ -76,6 +76,7 @@ impl<K> Default for RankTree<K> {
 
 impl<K: Ord + Copy> RankTree<K> {
     /// How many keys the tree holds.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn len(&self) -> usize {
         self.size(self.root) as usize
     }
@@ -152,6 +153,7 @@ impl<K: Ord + Copy> RankTree<K> {
     }
 
     /// Every key in order (bulk: the consistency check).
+    #[cfg(any(test, feature = "test-support"))]
     pub fn keys(&self) -> Vec<K> {
         let mut out = Vec::with_capacity(self.len());
         let mut stack = Vec::new();

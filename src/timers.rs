@@ -4,7 +4,8 @@
 //! Like quinn's `TimerTable`, generalised to many owners: arming a key that is
 //! already armed moves it, so each timer fires at most once per arming.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -67,13 +68,23 @@ impl TimerKey {
 
 /// All armed timers, ordered by (deadline, dialog, kind).
 ///
-/// Both indexes are B-trees: the timers of the dialogs an engine is busy with (the
-/// newest ids, the nearest deadlines) sit on paths that stay in cache, where a hash
-/// map would touch a random bucket of a large table on every arm and cancel.
+/// One owner, two parts that only this type touches:
+/// - `by_key`, each armed timer's deadline (the truth: a timer is armed exactly when
+///   its key is here), a B-tree, so iteration is in key order for snapshots and the
+///   dialogs an engine is busy with (the newest ids) sit on paths that stay in cache;
+/// - `queue`, a binary min-heap of (deadline, key) with lazy deletion: cancelling or
+///   moving a timer leaves its old entry behind, and an entry counts only while
+///   `by_key` still holds its deadline. Arming is one B-tree insert and one heap push,
+///   cancelling one B-tree remove (the old table did two B-tree updates for each).
+///
+/// The heap's first entry is always live (`dropped` drops stale ones when the first
+/// entry goes stale), so [`TimerTable::next_deadline`] reads it at once; when stale entries
+/// outnumber live ones the heap is rebuilt from `by_key`, so memory stays within a
+/// constant factor of the armed timers and every operation stays amortised O(log n).
 #[derive(Debug, Clone, Default)]
 pub struct TimerTable {
-    by_deadline: BTreeSet<(DateTime<Utc>, TimerKey)>,
     by_key: BTreeMap<TimerKey, DateTime<Utc>>,
+    queue: BinaryHeap<Reverse<(DateTime<Utc>, TimerKey)>>,
 }
 
 impl TimerTable {
@@ -85,34 +96,35 @@ impl TimerTable {
             self.cancel(key);
             return;
         }
-        if let Some(old) = self.by_key.insert(key, deadline) {
-            self.by_deadline.remove(&(old, key));
+        let old = self.by_key.insert(key, deadline);
+        if old == Some(deadline) {
+            return; // armed already at this deadline: its queue entry is live
         }
-        self.by_deadline.insert((deadline, key));
+        if let Some(old) = old {
+            self.dropped(old, key);
+        }
+        self.queue.push(Reverse((deadline, key)));
+        self.compact();
     }
 
     /// A table holding `entries` (a later entry for the same key wins, as with
-    /// [`TimerTable::arm`]); built in bulk, which is fast when the entries come in
-    /// deadline order, as [`TimerTable::iter`] gives them.
+    /// [`TimerTable::arm`]); built in bulk, in linear time when the entries come in
+    /// key order, as [`TimerTable::iter`] gives them.
     pub fn from_entries(entries: Vec<(TimerKey, DateTime<Utc>)>) -> TimerTable {
         // A later entry for a key wins: `collect` keeps the last of equal keys.
-        let by_key: BTreeMap<TimerKey, DateTime<Utc>> = entries.iter().copied().collect();
-        let by_deadline = entries
-            .into_iter()
-            .filter(|(key, at)| by_key.get(key) == Some(at))
-            .map(|(key, at)| (at, key))
+        let by_key: BTreeMap<TimerKey, DateTime<Utc>> = entries.into_iter().collect();
+        let queue = by_key
+            .iter()
+            .map(|(&key, &at)| Reverse((at, key)))
             .collect();
-        TimerTable {
-            by_deadline,
-            by_key,
-        }
+        TimerTable { by_key, queue }
     }
 
     /// Disarm a timer; returns whether it was armed.
     pub fn cancel(&mut self, key: TimerKey) -> bool {
         match self.by_key.remove(&key) {
             Some(old) => {
-                self.by_deadline.remove(&(old, key));
+                self.dropped(old, key);
                 true
             }
             None => false,
@@ -121,13 +133,13 @@ impl TimerTable {
 
     /// Disarm every timer of a dialog.
     pub fn cancel_dialog(&mut self, dialog: DialogId) {
-        // The dialog's keys are adjacent in `by_key`: one search per armed timer.
+        // The dialog's keys are adjacent in `by_key`.
         let first = TimerKey::Dialog(dialog, TimerKind::FIRST);
-        while let Some((&key, &at)) = self.by_key.range(first..).next()
+        while let Some((&key, &old)) = self.by_key.range(first..).next()
             && key.dialog() == Some(dialog)
         {
             self.by_key.remove(&key);
-            self.by_deadline.remove(&(at, key));
+            self.dropped(old, key);
         }
     }
 
@@ -138,17 +150,18 @@ impl TimerTable {
 
     /// The earliest armed deadline.
     pub fn next_deadline(&self) -> Option<DateTime<Utc>> {
-        self.by_deadline.first().map(|(at, _)| *at)
+        self.queue.peek().map(|Reverse((at, _))| *at)
     }
 
     /// Remove and return the earliest timer if it is due at or before `at`.
     pub fn pop_due(&mut self, at: DateTime<Utc>) -> Option<(DateTime<Utc>, TimerKey)> {
-        let first = *self.by_deadline.first()?;
+        let &Reverse(first) = self.queue.peek()?;
         if first.0 > at {
             return None;
         }
-        self.by_deadline.remove(&first);
+        self.queue.pop();
         self.by_key.remove(&first.1);
+        self.drop_stale_top();
         Some(first)
     }
 
@@ -162,9 +175,63 @@ impl TimerTable {
         self.by_key.is_empty()
     }
 
-    /// Every armed timer in deadline order (for snapshots and checks).
+    /// Every armed timer in key order (for snapshots and checks): (deadline, key).
     pub fn iter(&self) -> impl Iterator<Item = (DateTime<Utc>, TimerKey)> + '_ {
-        self.by_deadline.iter().copied()
+        self.by_key.iter().map(|(&key, &at)| (at, key))
+    }
+
+    /// Whether the heap's first entry is live, every live timer has a heap entry and the
+    /// heap is within its size bound (consistency check).
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn is_consistent(&self) -> bool {
+        let entries: std::collections::BTreeSet<(DateTime<Utc>, TimerKey)> =
+            self.queue.iter().map(|Reverse(e)| *e).collect();
+        let top_live = self
+            .queue
+            .peek()
+            .is_none_or(|Reverse((at, key))| self.by_key.get(key) == Some(at));
+        top_live
+            && self.queue.len() <= self.heap_bound()
+            && self
+                .by_key
+                .iter()
+                .all(|(&key, &at)| entries.contains(&(at, key)))
+            && (self.queue.is_empty() == self.by_key.is_empty())
+    }
+
+    /// The most heap entries (live and stale) the table keeps before rebuilding.
+    fn heap_bound(&self) -> usize {
+        2 * self.by_key.len() + 64
+    }
+
+    /// The entry (`at`, `key`) just went stale (its timer moved or was disarmed): keep
+    /// the first entry live. Only when the stale entry was first does this look further.
+    fn dropped(&mut self, at: DateTime<Utc>, key: TimerKey) {
+        if self.queue.peek() == Some(&Reverse((at, key))) {
+            self.queue.pop();
+            self.drop_stale_top();
+        }
+        self.compact();
+    }
+
+    /// Pop stale entries until the first one is live (or the heap is empty).
+    fn drop_stale_top(&mut self) {
+        while let Some(Reverse((at, key))) = self.queue.peek()
+            && self.by_key.get(key) != Some(at)
+        {
+            self.queue.pop();
+        }
+    }
+
+    /// Rebuild the heap from `by_key` when stale entries outnumber live ones.
+    fn compact(&mut self) {
+        if self.queue.len() > self.heap_bound() {
+            self.queue = self
+                .by_key
+                .iter()
+                .map(|(&key, &at)| Reverse((at, key)))
+                .collect();
+        }
     }
 }
 
@@ -276,8 +343,8 @@ mod tests {
         table.cancel_dialog(2);
         assert_eq!(
             table.iter().map(|x| x.1).collect::<Vec<_>>(),
-            vec![TimerKey::ForgetSweep, TimerKey::LineOpening(0)],
-            "engine-wide timers stay"
+            vec![TimerKey::LineOpening(0), TimerKey::ForgetSweep],
+            "engine-wide timers stay (in key order)"
         );
     }
 }

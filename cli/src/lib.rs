@@ -14,6 +14,7 @@ pub mod plan;
 pub mod replay;
 pub mod report;
 pub mod scenario;
+pub mod schema;
 pub mod shifts;
 pub mod simulate;
 pub mod staff;

@@ -21,6 +21,12 @@
  *                   a row is deleted once its input is logged; its id goes into the log
  *                   too, so a row taken again after a crash is not applied twice
  * --until-empty     with --queue: stop (after snapshotting) when the queue is empty
+ * --listen ADDR     take inputs over HTTP instead (127.0.0.1:8080; put nginx in front),
+ *                   the same requests and answers as examples/php/http.php
+ *                   (POST /tenants/<tenant>/inputs), and keep the state in the same
+ *                   SQLite databases as the per-request host (STATE/<tenant>.sqlite:
+ *                   every input logged before it is answered, the snapshot every N);
+ *                   wall clock only. SIGTERM or SIGINT: snapshot every tenant and stop.
  *
  * Inputs on stdin: one JSON object per line, {"tenant": "acme", "input": {...}} (plus
  * "at" with --clock input). Output on stdout: one JSON line per action,
@@ -45,7 +51,8 @@ use OpenLines\Engine;
 use OpenLines\Exception as EngineError;
 
 $composer = getcwd() . '/vendor/autoload.php';
-require is_file($composer) ? $composer : __DIR__ . '/../../php/autoload.php';
+require_once is_file($composer) ? $composer : __DIR__ . '/../../php/autoload.php';
+require_once __DIR__ . '/request.php'; // --listen: the per-request host's SQLite store
 
 /** One tenant: its engine, log and counters. */
 final class Tenant
@@ -219,15 +226,199 @@ function next_input(?PDO $queue, float $timeout, bool $untilEmpty): array|false|
     return trim($line) === '' ? false : json_decode($line, true, 512, JSON_THROW_ON_ERROR);
 }
 
-$options = getopt('', ['tenants:', 'state:', 'snapshot-every:', 'clock:', 'queue:', 'until-empty']);
+/**
+ * A tenant of --listen: its engine in memory, its input log and snapshot in the
+ * per-request host's SQLite database (so either host can take over the other's state).
+ * The worker holds the tenant's lock for as long as it runs: it is the only writer.
+ */
+final class StoredTenant
+{
+    public int $seq;
+    private int $snapshotSeq;
+    private readonly PDO $db;
+    /** @var resource */
+    private $lock;
+
+    public Engine $engine;
+
+    public function __construct(public readonly string $name, string $stateDir, string $configFile)
+    {
+        $this->db = open_tenant_db($stateDir, $name);
+        $this->lock = fopen("$stateDir/$name.lock", 'c');
+        if (!flock($this->lock, LOCK_EX | LOCK_NB)) {
+            throw new RuntimeException("tenant $name is locked by another process (another worker, or a request of the per-request host)");
+        }
+        $state = $this->db->query('SELECT config, snapshot, seq FROM tenant')->fetch(PDO::FETCH_ASSOC);
+        if ($state === false) {
+            $config = (string) file_get_contents($configFile);
+            $this->db->prepare('INSERT INTO tenant (id, config, snapshot, seq) VALUES (1, ?, NULL, 0)')->execute([$config]);
+            $state = ['config' => $config, 'snapshot' => null, 'seq' => 0];
+        }
+        $this->engine = $state['snapshot'] === null ? new Engine($state['config']) : Engine::restore($state['snapshot']);
+        $this->seq = $this->snapshotSeq = (int) $state['seq'];
+        // The inputs logged after the snapshot: applied again (they were answered before).
+        $rows = $this->db->prepare('SELECT seq, at, input FROM inputs WHERE seq > ? ORDER BY seq');
+        $rows->execute([$this->seq]);
+        foreach ($rows as $row) {
+            $entry = ['at' => $row['at']];
+            if ($row['input'] !== null) {
+                $entry['input'] = json_decode($row['input'], true, 512, JSON_THROW_ON_ERROR);
+            }
+            apply($this->engine, $entry);
+            $this->seq = (int) $row['seq'];
+        }
+    }
+
+    /** The stored answer to a request id already applied, or null. */
+    public function answered(string $request): ?array
+    {
+        $done = $this->db->prepare('SELECT seq, at, actions, error FROM inputs WHERE request = ?');
+        $done->execute([$request]);
+        $row = $done->fetch(PDO::FETCH_ASSOC);
+        return $row === false ? null : ['seq' => (int) $row['seq'], 'at' => $row['at'],
+            'actions' => json_decode($row['actions'], true, 512, JSON_THROW_ON_ERROR),
+            'error' => $row['error'] === null ? null : json_decode($row['error'], true, 512, JSON_THROW_ON_ERROR),
+            'repeated' => true];
+    }
+
+    /** Apply an input (null: a tick) at the wall clock, log it (committed), snapshot every N. */
+    public function take(?string $request, ?array $input, int $snapshotEvery): array
+    {
+        $at = wall(); // the only writer: inputs are stamped in the order they are applied
+        $entry = ['at' => $at];
+        if ($input !== null) {
+            $entry['input'] = $input;
+        }
+        [$actions, $error] = apply($this->engine, $entry);
+        $error = $error === null ? null : ['kind' => $error->getKind(), 'message' => $error->getMessage()];
+        $flags = JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES | JSON_THROW_ON_ERROR;
+        $this->db->prepare('INSERT INTO inputs (seq, request, at, input, actions, error) VALUES (?, ?, ?, ?, ?, ?)')
+            ->execute([++$this->seq, $request, $at, $input === null ? null : json_encode($input, $flags),
+                json_encode($actions, $flags), $error === null ? null : json_encode($error, $flags)]);
+        if ($this->seq - $this->snapshotSeq >= $snapshotEvery) {
+            $this->snapshot();
+        }
+        return ['seq' => $this->seq, 'at' => $at, 'actions' => $actions, 'error' => $error, 'repeated' => false];
+    }
+
+    public function snapshot(): void
+    {
+        $update = $this->db->prepare('UPDATE tenant SET snapshot = ?, seq = ?');
+        $update->bindValue(1, $this->engine->snapshot(), PDO::PARAM_LOB);
+        $update->bindValue(2, $this->seq, PDO::PARAM_INT);
+        $update->execute();
+        $this->snapshotSeq = $this->seq;
+    }
+}
+
+/** Answer one HTTP request on $conn (HTTP/1.0 or 1.1, closed after the answer). */
+function serve_one($conn, array $tenants, int $snapshotEvery): void
+{
+    $answer = static function (int $status, array $body) use ($conn): void {
+        $text = json_encode($body, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES) . "\n";
+        fwrite($conn, "HTTP/1.1 $status " . ($status === 200 ? 'OK' : 'Error') . "\r\nContent-Type: application/json\r\n"
+            . 'Content-Length: ' . strlen($text) . "\r\nConnection: close\r\n\r\n" . $text);
+    };
+    $fail = static fn (int $status, string $kind, string $message) => $answer($status, ['error' => ['kind' => $kind, 'message' => $message]]);
+    stream_set_timeout($conn, 10);
+    $requestLine = (string) fgets($conn);
+    $length = 0;
+    while (($header = fgets($conn)) !== false && rtrim($header) !== '') {
+        if (stripos($header, 'content-length:') === 0) {
+            $length = (int) trim(substr($header, 15));
+        }
+    }
+    $body = $length > 0 ? (string) stream_get_contents($conn, $length) : '';
+    if (preg_match('#^(\S+) (\S+) HTTP/#', $requestLine, $m) !== 1) {
+        $fail(400, 'invalid_request', 'not an HTTP request');
+        return;
+    }
+    $path = (string) parse_url($m[2], PHP_URL_PATH);
+    if (preg_match('#^/tenants/([^/]+)/inputs$#', $path, $p) !== 1) {
+        $fail(404, 'not_found', "no such resource: $path (POST /tenants/<tenant>/inputs)");
+        return;
+    }
+    if ($m[1] !== 'POST') {
+        $fail(405, 'method', 'use POST');
+        return;
+    }
+    $tenant = $tenants[rawurldecode($p[1])] ?? null;
+    if ($tenant === null) {
+        $fail(404, 'unknown_tenant', 'no such tenant: ' . json_encode(rawurldecode($p[1])));
+        return;
+    }
+    $request = parse_input_body($body);
+    if (is_string($request)) {
+        $fail(400, 'invalid_request', $request);
+        return;
+    }
+    $answer(200, ($request['id'] === null ? null : $tenant->answered($request['id']))
+        ?? $tenant->take($request['id'], $request['input'], $snapshotEvery));
+}
+
+/** --listen: serve HTTP, ticking each engine at its deadline in between. */
+function listen(string $address, string $tenantsDir, string $stateDir, int $snapshotEvery): void
+{
+    /** @var array<string, StoredTenant> $tenants */
+    $tenants = [];
+    foreach (glob("$tenantsDir/*.json") as $configFile) {
+        $name = basename($configFile, '.json');
+        $tenants[$name] = new StoredTenant($name, $stateDir, $configFile);
+    }
+    $server = stream_socket_server("tcp://$address", $errno, $errstr);
+    if ($server === false) {
+        fwrite(STDERR, "worker: cannot listen on $address: $errstr\n");
+        exit(1);
+    }
+    $stop = false;
+    pcntl_async_signals(true);
+    pcntl_signal(SIGTERM, static function () use (&$stop) { $stop = true; });
+    pcntl_signal(SIGINT, static function () use (&$stop) { $stop = true; });
+    fwrite(STDERR, 'worker: ' . count($tenants) . " tenant(s) restored, listening on $address\n");
+    while (!$stop) {
+        $timeout = 1.0;
+        foreach ($tenants as $tenant) {
+            $deadline = $tenant->engine->nextDeadline();
+            if ($deadline !== null && $deadline <= new DateTimeImmutable()) {
+                $tenant->take(null, null, $snapshotEvery);
+                $deadline = $tenant->engine->nextDeadline();
+            }
+            if ($deadline !== null) {
+                $timeout = min($timeout, max(0.0, (float) $deadline->format('U.u') - microtime(true)));
+            }
+        }
+        $read = [$server];
+        $none = [];
+        if (@stream_select($read, $none, $none, 0, (int) ($timeout * 1e6)) > 0) {
+            $conn = @stream_socket_accept($server, 0);
+            if ($conn !== false) {
+                try {
+                    serve_one($conn, $tenants, $snapshotEvery);
+                } finally {
+                    fclose($conn);
+                }
+            }
+        }
+    }
+    foreach ($tenants as $tenant) {
+        $tenant->snapshot();
+    }
+    fwrite(STDERR, "worker: stopped, every tenant snapshotted\n");
+}
+
+$options = getopt('', ['tenants:', 'state:', 'snapshot-every:', 'clock:', 'queue:', 'until-empty', 'listen:']);
 if (!isset($options['tenants'], $options['state'])) {
-    fwrite(STDERR, "usage: php worker.php --tenants DIR --state DIR [--snapshot-every N] [--clock wall|input] [--queue DSN]\n");
+    fwrite(STDERR, "usage: php worker.php --tenants DIR --state DIR [--snapshot-every N] [--clock wall|input] [--queue DSN | --listen ADDR]\n");
     exit(2);
 }
 $snapshotEvery = max(1, (int) ($options['snapshot-every'] ?? 100));
 $wallClock = ($options['clock'] ?? 'wall') === 'wall';
 $queue = isset($options['queue']) ? new PDO($options['queue'], null, null, [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]) : null;
 is_dir($options['state']) || mkdir($options['state'], 0777, true);
+if (isset($options['listen'])) {
+    listen($options['listen'], $options['tenants'], $options['state'], $snapshotEvery);
+    exit(0);
+}
 
 /** @var array<string, Tenant> $tenants */
 $tenants = [];

@@ -13,14 +13,15 @@ use JsonException;
 
 /**
  * The routing engine of one tenant: its lines, operators and dialogs (the C library
- * libopenlines through PHP's FFI; the behaviour contract is the project's DESIGN.md).
+ * libopenlines through PHP's FFI; config, inputs, actions and errors are documented in the
+ * project's docs/reference.md).
  *
  * The engine is a pure state machine: it never reads a clock, sleeps or does I/O. Feed
  * it inputs stamped with a time (handle), tick it at nextDeadline() (advance), carry out
- * the actions it returns: arrays shaped exactly as the contract's section 4, e.g.
+ * the actions it returns: arrays shaped exactly as docs/reference.md's actions, e.g.
  * ['type' => 'offer', 'dialog' => 1, 'operators' => ['ann'], 'expires_at' => '2026-11-23T09:01:00Z'].
  *
- * Inputs are arrays shaped as the contract's section 3. Ids are numbers: an id read from
+ * Inputs are arrays shaped as docs/reference.md's inputs. Ids are numbers: an id read from
  * a database as a string (PDO returns strings) is refused with
  * `dialog: "1" is not a dialog id (a whole number, e.g. 7)`; cast it with (int).
  *
@@ -39,7 +40,7 @@ final class Engine
     private CData $handle;
 
     /**
-     * Create an engine from a config (the contract's section 2) as an array or JSON text.
+     * Create an engine from a config (docs/reference.md) as an array or JSON text.
      *
      * @param array<string, mixed>|string $config
      * @param string|null $lib path of libopenlines.so (OPENLINES_LIB wins over it; see Library)

@@ -7,7 +7,7 @@ namespace OpenLines;
 /**
  * Base class of every error the engine reports.
  *
- * getKind() is the stable name of the error (the contract's error kinds:
+ * getKind() is the stable name of the error (the error kinds of docs/reference.md:
  * invalid_config, invalid_input, unknown_line, unknown_operator, unknown_dialog,
  * not_allowed, time_went_backwards, snapshot_version; or a C-level one such as
  * invalid_utf8, out_of_range, panic). getMessage() says what went wrong, naming the
@@ -75,7 +75,7 @@ class Exception extends \RuntimeException
     /**
      * The actions produced before the failure: those of the timers that fired before the
      * rejected input (and, from handleMany(), of the steps before it), shaped as the
-     * contract's section 4. Empty when nothing fired.
+     * actions of docs/reference.md. Empty when nothing fired.
      *
      * @return list<array<string, mixed>>
      */

@@ -15,7 +15,8 @@ use FFI;
  * it). When the library was preloaded as the FFI scope "openlines" (ffi.preload of
  * openlines_ffi.h: the way to use FFI under PHP-FPM, where ffi.enable=preload forbids
  * FFI::cdef in requests), the preloaded one is used when none of them is set, and
- * whenever FFI::cdef is not allowed.
+ * always under a web server with ffi.enable=preload (where FFI::cdef is not allowed: an
+ * exception then says so and which setting to change, as it does when FFI is disabled).
  *
  * The declarations come from openlines_ffi.h, generated with openlines.h by the C
  * library's build: OPENLINES_HEADER if set, else the one installed beside the library
@@ -35,7 +36,7 @@ final class Library
     /** The C ABI version this package is written for (openlines_abi_version()). */
     public const ABI_VERSION = 0;
 
-    /** @var array<string, FFI> loaded libraries by path ("" = the preloaded scope) */
+    /** @var array<string, ?FFI> loaded libraries by path ("" = the preloaded scope, null: none) */
     private static array $loaded = [];
 
     /**
@@ -46,9 +47,31 @@ final class Library
      */
     public static function get(?string $path = null): FFI
     {
+        if (!extension_loaded('ffi')) {
+            throw new Exception(
+                'PHP\'s FFI extension is not loaded in this PHP (' . PHP_SAPI . '): openlines needs ext-ffi '
+                . '(Debian: built into php8.2-cli and php8.2-fpm; elsewhere enable extension=ffi in php.ini)',
+                'library'
+            );
+        }
         $env = getenv('OPENLINES_LIB');
         $chosen = ($env !== false && $env !== '') ? $env : $path;
-        if (($chosen === null || !self::cdefAllowed()) && self::preloaded() !== null) {
+        $mode = self::mode();
+        if ($mode === 'off') {
+            throw new Exception(
+                'FFI is disabled in this PHP (ffi.enable=' . var_export(ini_get('ffi.enable'), true) . ', ' . PHP_SAPI . '): '
+                . 'set ffi.enable=preload with ffi.preload=PREFIX/include/openlines_ffi.h (the header installed '
+                . 'by bindings/c/install.sh) and opcache.preload=PATH/TO/openlines/php/preload.php, or '
+                . 'ffi.enable=true, in php.ini and restart PHP',
+                'library'
+            );
+        }
+        if ($mode === 'preload') {
+            // Under a web server, ffi.enable=preload lets only code preloaded by opcache
+            // use FFI, and only scopes preloaded at server start.
+            return self::preloaded() ?? throw new Exception(self::preloadAdvice(), 'library');
+        }
+        if ($chosen === null && self::preloaded() !== null) {
             return self::$loaded[''];
         }
         $chosen ??= self::DEFAULT_PATH;
@@ -86,26 +109,53 @@ final class Library
     }
 
     /**
-     * Whether FFI::cdef() may run here: ffi.enable=1, or "preload" (the default) in the
-     * CLI; under a web server "preload" allows only preloaded scopes.
+     * What ffi.enable allows here: "cdef" (ffi.enable=true, or "preload" in the CLI, where
+     * FFI::cdef is allowed too), "preload" (only preloaded scopes: the default under a web
+     * server) or "off".
      */
-    private static function cdefAllowed(): bool
+    private static function mode(): string
     {
-        $mode = strtolower((string) ini_get('ffi.enable'));
-        return in_array($mode, ['1', 'on', 'true', 'yes'], true) || ($mode === 'preload' && PHP_SAPI === 'cli');
+        $mode = strtolower(trim((string) ini_get('ffi.enable')));
+        if (in_array($mode, ['1', 'on', 'true', 'yes'], true)) {
+            return 'cdef';
+        }
+        if ($mode === 'preload') {
+            return PHP_SAPI === 'cli' ? 'cdef' : 'preload';
+        }
+        return 'off';
     }
 
-    /** The preloaded "openlines" scope, or null when there is none. */
+    /** What to set when ffi.enable=preload and the preloaded scope cannot be used. */
+    private static function preloadAdvice(): string
+    {
+        $where = 'ffi.enable=preload (the default) under ' . PHP_SAPI;
+        $otherwise = ' in php.ini and restart the server, or set ffi.enable=true (and OPENLINES_LIB)';
+        if (str_contains(self::$scopeError, 'restricted')) {
+            return "FFI is not allowed here: $where lets only code preloaded by opcache use FFI, and the "
+                . 'openlines package was not preloaded (' . self::$scopeError . '). Set opcache.enable=1, '
+                . 'opcache.preload=PATH/TO/openlines/php/preload.php (and opcache.preload_user when the server '
+                . 'starts as root) beside ffi.preload=PREFIX/include/openlines_ffi.h' . $otherwise;
+        }
+        return "FFI is not allowed here: $where allows only FFI scopes preloaded at server start, and the scope \""
+            . self::SCOPE . '" was not preloaded (' . self::$scopeError . '). Set '
+            . 'ffi.preload=PREFIX/include/openlines_ffi.h (the header installed by bindings/c/install.sh)' . $otherwise;
+    }
+
+    /** Why the preloaded scope could not be used (FFI's own message), for the error. */
+    private static string $scopeError = '';
+
+    /** The preloaded "openlines" scope, or null when there is none (the reason in $scopeError). */
     private static function preloaded(): ?FFI
     {
         if (!array_key_exists('', self::$loaded)) {
             try {
                 $ffi = FFI::scope(self::SCOPE);
-                self::checkAbi($ffi, 'the preloaded FFI scope "openlines"');
-                self::$loaded[''] = $ffi;
-            } catch (FFI\Exception) {
-                self::$loaded[''] = null;
+            } catch (FFI\Exception $e) {
+                self::$scopeError = $e->getMessage();
+                return self::$loaded[''] = null;
             }
+            self::checkAbi($ffi, 'the preloaded FFI scope "openlines"');
+            self::$loaded[''] = $ffi;
         }
         return self::$loaded[''];
     }

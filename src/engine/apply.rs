@@ -6,9 +6,9 @@ impl Engine {
     pub(super) fn apply(&mut self, at: DateTime<Utc>, checked: Checked, out: &mut Vec<Action>) {
         match checked {
             Checked::Tick | Checked::Note => {}
-            Checked::ClientMessage(m, line, open) => match open {
+            Checked::ClientMessage(m, line, client, open) => match open {
                 Some(id) => self.continue_dialog(at, id, &m, out),
-                None => self.open_dialog(at, *m, line, out),
+                None => self.open_dialog(at, *m, line, client, out),
             },
             Checked::Reply(id, op) => {
                 if matches!(
@@ -50,11 +50,13 @@ impl Engine {
         at: DateTime<Utc>,
         m: ClientMessage,
         line: LineIdx,
+        client: Option<ClientHandle>,
         out: &mut Vec<Action>,
     ) {
         let id = self.s.next_dialog;
         self.s.next_dialog += 1;
-        let first_contact = self.s.clients.update(&m.client, line, at, |record| {
+        let client_handle = client.unwrap_or_else(|| self.s.clients.ensure(&m.client));
+        let first_contact = self.s.clients.update(client_handle, line, at, |record| {
             let first = record.dialogs == 0;
             record.dialogs = record.dialogs.saturating_add(1);
             record.open = Some(id);
@@ -69,8 +71,9 @@ impl Engine {
         let dialog = Dialog {
             id,
             line,
-            client: m.client.into_boxed_str(),
-            channel: m.channel.into_boxed_str(),
+            client: CompactString::from(m.client),
+            client_handle: Derived(client_handle),
+            channel: CompactString::from(m.channel),
             can_reply: m.can_reply,
             crm_found,
             lead_created,
@@ -78,9 +81,9 @@ impl Engine {
                 .crm
                 .as_ref()
                 .and_then(|c| c.responsible.as_deref())
-                .map(Box::from),
+                .map(CompactString::from),
             priority: m.priority,
-            language: m.language.into_boxed_str(),
+            language: CompactString::from(m.language),
             skills: m.skills.into_boxed_slice(),
             state: DialogState::Routing,
             tried: Vec::new(),
@@ -465,13 +468,13 @@ impl Engine {
             return;
         };
         let old_line = d.line;
-        let client = d.client.clone();
+        let client = *d.client_handle;
         self.set_state(id, DialogState::Routing);
         if old_line != line {
-            self.s.clients.update(&client, old_line, at, |record| {
+            self.s.clients.update(client, old_line, at, |record| {
                 record.open = None;
             });
-            self.s.clients.update(&client, line, at, |record| {
+            self.s.clients.update(client, line, at, |record| {
                 record.open = Some(id);
                 record.dialogs = record.dialogs.saturating_add(1);
             });

@@ -4,7 +4,12 @@ use super::*;
 
 /// An input after `check`: ids resolved, permission verified.
 pub(super) enum Checked {
-    ClientMessage(Box<ClientMessage>, LineIdx, Option<DialogId>),
+    ClientMessage(
+        Box<ClientMessage>,
+        LineIdx,
+        Option<ClientHandle>,
+        Option<DialogId>,
+    ),
     Reply(DialogId, OperatorIdx),
     Note,
     Accept(DialogId, OperatorIdx),
@@ -168,7 +173,10 @@ impl Engine {
                 if let Some(r) = m.crm.as_ref().and_then(|c| c.responsible.as_deref()) {
                     self.check_id("crm.responsible", r)?;
                 }
-                let open = self.client_line(&m.client, line).and_then(|c| c.open);
+                let client = self.s.clients.lookup(&m.client);
+                let open = client
+                    .and_then(|c| self.s.clients.line(c, line))
+                    .and_then(|c| c.open);
                 if open.is_none() {
                     if !self.line(line).config.active {
                         return Err(Error::not_allowed(format!(
@@ -189,7 +197,7 @@ impl Engine {
                         )));
                     }
                 }
-                Checked::ClientMessage(Box::new(std::mem::take(m)), line, open)
+                Checked::ClientMessage(Box::new(std::mem::take(m)), line, client, open)
             }
             Input::OperatorMessage {
                 dialog,
@@ -266,8 +274,11 @@ impl Engine {
                             )));
                         }
                         if line != d.line
-                            && let Some(other) =
-                                self.client_line(&d.client, line).and_then(|c| c.open)
+                            && let Some(other) = self
+                                .s
+                                .clients
+                                .line(*d.client_handle, line)
+                                .and_then(|c| c.open)
                         {
                             return Err(Error::not_allowed(format!(
                                 "client {} already has dialog {other} open in line \"{line_id}\"",
@@ -384,8 +395,8 @@ impl Engine {
                 if let Some(open) = self
                     .s
                     .clients
-                    .get(client)
-                    .and_then(|lines| lines.iter().find_map(|c| c.open))
+                    .lookup(client)
+                    .and_then(|c| self.s.clients.records(c).iter().find_map(|c| c.open))
                 {
                     return Err(Error::not_allowed(format!(
                         "client {client} has dialog {open} open; close it before forgetting the client"

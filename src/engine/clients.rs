@@ -1,36 +1,43 @@
 //! Client history: what the engine remembers about each client, per line.
 //!
-//! Keyed by a stable 64-bit hash of the client id first and the id second, so a lookup
-//! compares integers down the tree and the id text only on a hash match (a big
-//! helpdesk remembers hundreds of thousands of clients; comparing id text at every
-//! level was the biggest cost of a client message). The order is deterministic (the
-//! hash is FNV-1a, not a per-process random hash) and colliding ids still work (they
-//! are told apart by the id), so crafted ids cannot degrade lookups beyond a B-tree's
-//! O(log n).
+//! Clients live in a slab and are named by a [`ClientHandle`]: an open dialog keeps
+//! its client's handle, so everything a dialog does to its client's records after
+//! opening (assignment, transfer, closing) is an index into the slab, not a lookup by
+//! id. Only a client message looks a client up by id, once.
+//!
+//! That lookup is a B-tree keyed by a stable 64-bit hash of the id (FNV-1a), so it
+//! compares integers down the tree and the id text only on a hash match; ids that
+//! share a hash sit in one bucket sorted by id, so crafted ids cannot degrade a lookup
+//! beyond O(log n). Iteration is in (hash, id) order: deterministic, whatever the
+//! slab's layout, so snapshots do not depend on the order clients came and went.
 
-use std::borrow::Borrow;
-use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
+use compact_str::CompactString;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{ClientLine, bulk_map};
+use super::ClientLine;
 use crate::dialog::LineIdx;
 
-/// A client id with its hash (ordered by hash, then id).
-#[derive(Debug, Clone)]
-pub(crate) struct ClientKey {
-    hash: u64,
-    id: Box<str>,
+/// A remembered client: its slot in the [`ClientHistory`]. Valid while the client is
+/// remembered, which an open dialog guarantees (a client with an open dialog is
+/// neither forgotten on request nor swept).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct ClientHandle(u32);
+
+impl ClientHandle {
+    /// No client: a dialog's handle before restore resolves it.
+    pub const NONE: ClientHandle = ClientHandle(u32::MAX);
+
+    fn index(self) -> usize {
+        self.0 as usize
+    }
 }
 
-impl ClientKey {
-    fn new(id: &str) -> ClientKey {
-        ClientKey {
-            hash: fnv1a(id),
-            id: id.into(),
-        }
+impl Default for ClientHandle {
+    fn default() -> Self {
+        ClientHandle::NONE
     }
 }
 
@@ -41,266 +48,404 @@ fn fnv1a(text: &str) -> u64 {
     })
 }
 
-/// What a lookup compares: (hash, id), owned or borrowed.
-trait KeyParts {
-    fn parts(&self) -> (u64, &str);
+/// One client: its id and a record per line they wrote to.
+#[derive(Debug, Clone, PartialEq)]
+struct Client {
+    /// Inline up to 24 bytes (no allocation for ids as hosts use them).
+    id: CompactString,
+    lines: Records,
 }
 
-impl KeyParts for ClientKey {
-    fn parts(&self) -> (u64, &str) {
-        (self.hash, &self.id)
-    }
+/// A client's records, one per line: inline for the common client of one line (no
+/// allocation), a vector beyond.
+#[derive(Debug, Clone, PartialEq)]
+enum Records {
+    One(ClientLine),
+    Many(Vec<ClientLine>),
 }
 
-impl KeyParts for (u64, &str) {
-    fn parts(&self) -> (u64, &str) {
-        *self
+impl Records {
+    fn as_slice(&self) -> &[ClientLine] {
+        match self {
+            Records::One(record) => std::slice::from_ref(record),
+            Records::Many(records) => records,
+        }
     }
-}
 
-impl<'a> Borrow<dyn KeyParts + 'a> for ClientKey {
-    fn borrow(&self) -> &(dyn KeyParts + 'a) {
-        self
+    fn as_mut_slice(&mut self) -> &mut [ClientLine] {
+        match self {
+            Records::One(record) => std::slice::from_mut(record),
+            Records::Many(records) => records,
+        }
     }
-}
 
-impl PartialEq for dyn KeyParts + '_ {
-    fn eq(&self, other: &Self) -> bool {
-        self.parts() == other.parts()
+    fn from_vec(mut records: Vec<ClientLine>) -> Records {
+        match records.len() {
+            1 => Records::One(records.remove(0)),
+            _ => Records::Many(records),
+        }
     }
-}
-impl Eq for dyn KeyParts + '_ {}
-impl PartialOrd for dyn KeyParts + '_ {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for dyn KeyParts + '_ {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.parts().cmp(&other.parts())
-    }
-}
 
-// The owned key orders exactly like its borrowed form (required by `Borrow`).
-impl PartialEq for ClientKey {
-    fn eq(&self, other: &Self) -> bool {
-        self.parts() == other.parts()
+    fn push(&mut self, record: ClientLine) {
+        match self {
+            Records::Many(records) if records.is_empty() => *self = Records::One(record),
+            Records::Many(records) => records.push(record),
+            Records::One(first) => {
+                let first = first.clone();
+                *self = Records::Many(vec![first, record]);
+            }
+        }
     }
-}
-impl Eq for ClientKey {}
-impl PartialOrd for ClientKey {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for ClientKey {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.parts().cmp(&other.parts())
-    }
-}
 
-impl Serialize for ClientKey {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.id)
+    fn retain(&mut self, keep: impl FnMut(&ClientLine) -> bool) {
+        let mut records = match std::mem::replace(self, Records::Many(Vec::new())) {
+            Records::One(record) => vec![record],
+            Records::Many(records) => records,
+        };
+        records.retain(keep);
+        *self = Records::from_vec(records);
     }
 }
 
-impl<'de> Deserialize<'de> for ClientKey {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let id = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(ClientKey::new(&id))
-    }
-}
+/// In `by_hash`: the hash is shared by several clients, listed in `shared`.
+const SHARED: ClientHandle = ClientHandle(u32::MAX - 1);
 
-/// Idle records by when they went idle: (last seen, client hash, line) -> how many
-/// records share that key (colliding client ids can).
-type IdleIndex = BTreeMap<(DateTime<Utc>, u64, LineIdx), u32>;
+/// Idle records by when they went idle: (last seen, client, line).
+type IdleIndex = BTreeSet<(DateTime<Utc>, ClientHandle, LineIdx)>;
 
 /// Every client the engine remembers, with a record per line they wrote to.
 ///
-/// It owns its invariant: every record without an open dialog is in the idle index
-/// under its `last_seen`, and no other record is. Records change only through
-/// [`ClientHistory::update`] and [`ClientHistory::remove`], which keep the index, so
-/// the forget sweep finds the records it forgets without looking at the others.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// It owns its invariants: the id index names exactly the occupied slots; every record
+/// without an open dialog is in the idle index under its `last_seen`, and no other
+/// record is. Records change only through [`ClientHistory::update`], and clients go
+/// only through [`ClientHistory::remove`] and [`ClientHistory::forget_idle_since`],
+/// which keep both indexes, so the forget sweep finds the records it forgets without
+/// looking at the others.
+#[derive(Debug, Clone, Default)]
 pub(crate) struct ClientHistory {
-    map: BTreeMap<ClientKey, Vec<ClientLine>>,
-    /// Derived from `map` (rebuilt on restore, never persisted).
+    slots: Vec<Option<Client>>,
+    /// Vacant slots, reused last-freed first.
+    free: Vec<u32>,
+    /// Each id hash's client, or [`SHARED`] when several ids have that hash.
+    by_hash: BTreeMap<u64, ClientHandle>,
+    /// The clients of each shared hash (two or more), sorted by id.
+    shared: BTreeMap<u64, Vec<ClientHandle>>,
+    /// Derived from the records (rebuilt on restore, never persisted).
     idle: IdleIndex,
+}
+
+impl PartialEq for ClientHistory {
+    /// The same clients with the same records (wherever their slots are).
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
 }
 
 impl Serialize for ClientHistory {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.map.serialize(serializer)
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.len()))?;
+        for (id, lines) in self.iter() {
+            map.serialize_entry(id, lines)?;
+        }
+        map.end()
     }
 }
 
 impl<'de> Deserialize<'de> for ClientHistory {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let map = bulk_map(deserializer)?;
-        Ok(ClientHistory {
-            idle: idle_index(&map),
-            map,
-        })
-    }
-}
-
-/// The idle index a scan of `map` gives.
-fn idle_index(map: &BTreeMap<ClientKey, Vec<ClientLine>>) -> IdleIndex {
-    let mut idle = IdleIndex::new();
-    for (key, lines) in map {
-        for record in lines {
-            if let Some(k) = idle_key(key.hash, record) {
-                *idle.entry(k).or_insert(0) += 1;
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = ClientHistory;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a map of client ids to their records")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut history = ClientHistory::default();
+                while let Some((id, lines)) =
+                    map.next_entry::<std::borrow::Cow<'de, str>, Vec<ClientLine>>()?
+                {
+                    // A later duplicate id wins, as with a map.
+                    let handle = history.ensure(&id);
+                    history.client_mut(handle).lines = Records::from_vec(lines);
+                }
+                history.idle = history.fresh_idle_index();
+                Ok(history)
             }
         }
-    }
-    idle
-}
-
-/// Where `record` of the client with `hash` sits in the idle index, if it is idle.
-fn idle_key(hash: u64, record: &ClientLine) -> Option<(DateTime<Utc>, u64, LineIdx)> {
-    record
-        .open
-        .is_none()
-        .then_some((record.last_seen, hash, record.line))
-}
-
-fn index_remove(idle: &mut IdleIndex, key: Option<(DateTime<Utc>, u64, LineIdx)>) {
-    let Some(key) = key else { return };
-    if let Some(count) = idle.get_mut(&key) {
-        *count -= 1;
-        if *count == 0 {
-            idle.remove(&key);
-        }
-    }
-}
-
-fn index_add(idle: &mut IdleIndex, key: Option<(DateTime<Utc>, u64, LineIdx)>) {
-    if let Some(key) = key {
-        *idle.entry(key).or_insert(0) += 1;
+        deserializer.deserialize_map(Entries)
     }
 }
 
 impl ClientHistory {
-    fn lookup(client: &str) -> (u64, &str) {
-        (fnv1a(client), client)
+    fn client(&self, handle: ClientHandle) -> &Client {
+        self.slots[handle.index()]
+            .as_ref()
+            .expect("invariant: a handle names a remembered client")
+    }
+
+    fn client_mut(&mut self, handle: ClientHandle) -> &mut Client {
+        self.slots[handle.index()]
+            .as_mut()
+            .expect("invariant: a handle names a remembered client")
+    }
+
+    /// The clients whose ids have this hash (almost always one), sorted by id.
+    fn bucket(&self, hash: u64) -> &[ClientHandle] {
+        match self.by_hash.get(&hash) {
+            None => &[],
+            Some(&SHARED) => self.shared.get(&hash).map_or(&[], Vec::as_slice),
+            Some(handle) => std::slice::from_ref(handle),
+        }
+    }
+
+    /// Where `id` is in the bucket of its hash: found, or where it would go.
+    fn search(&self, hash: u64, id: &str) -> Result<ClientHandle, usize> {
+        let bucket = self.bucket(hash);
+        bucket
+            .binary_search_by(|&h| (*self.client(h).id).cmp(id))
+            .map(|i| bucket[i])
+    }
+
+    /// The handle of a remembered client.
+    pub fn lookup(&self, id: &str) -> Option<ClientHandle> {
+        self.search(fnv1a(id), id).ok()
+    }
+
+    /// The handle of a client, remembering them (with no records yet) if new.
+    pub fn ensure(&mut self, id: &str) -> ClientHandle {
+        let hash = fnv1a(id);
+        let position = match self.search(hash, id) {
+            Ok(handle) => return handle,
+            Err(position) => position,
+        };
+        let client = Client {
+            id: id.into(),
+            lines: Records::Many(Vec::new()),
+        };
+        let handle = match self.free.pop() {
+            Some(slot) => {
+                self.slots[slot as usize] = Some(client);
+                ClientHandle(slot)
+            }
+            None => {
+                self.slots.push(Some(client));
+                ClientHandle(u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 clients"))
+            }
+        };
+        match self.by_hash.insert(hash, handle) {
+            None => {}
+            Some(SHARED) => {
+                self.by_hash.insert(hash, SHARED);
+                let shared = self
+                    .shared
+                    .get_mut(&hash)
+                    .expect("a shared hash has its list");
+                shared.insert(position, handle);
+            }
+            Some(other) => {
+                self.by_hash.insert(hash, SHARED);
+                let mut both = vec![other];
+                both.insert(position, handle);
+                self.shared.insert(hash, both);
+            }
+        }
+        handle
+    }
+
+    /// Whether `handle` names a remembered client.
+    pub fn is_remembered(&self, handle: ClientHandle) -> bool {
+        self.slots.get(handle.index()).is_some_and(Option::is_some)
+    }
+
+    /// A client's id.
+    pub fn id(&self, handle: ClientHandle) -> &str {
+        &self.client(handle).id
     }
 
     /// A client's records.
-    pub fn get(&self, client: &str) -> Option<&Vec<ClientLine>> {
-        self.map.get(&Self::lookup(client) as &dyn KeyParts)
+    pub fn records(&self, handle: ClientHandle) -> &[ClientLine] {
+        self.client(handle).lines.as_slice()
     }
 
     /// A client's record in `line`.
-    pub fn line(&self, client: &str, line: LineIdx) -> Option<&ClientLine> {
-        self.get(client)?.iter().find(|c| c.line == line)
+    pub fn line(&self, handle: ClientHandle, line: LineIdx) -> Option<&ClientLine> {
+        self.records(handle).iter().find(|c| c.line == line)
+    }
+
+    /// The record in `line` of the client with this id, if remembered.
+    #[cfg(test)]
+    pub fn line_of(&self, id: &str, line: LineIdx) -> Option<&ClientLine> {
+        self.line(self.lookup(id)?, line)
     }
 
     /// Change the client's record in `line` (created at `at` when missing) with `f`,
     /// keeping the idle index in step.
     pub fn update<R>(
         &mut self,
-        client: &str,
+        handle: ClientHandle,
         line: LineIdx,
         at: DateTime<Utc>,
         f: impl FnOnce(&mut ClientLine) -> R,
     ) -> R {
-        let hash = fnv1a(client);
-        let lookup = (hash, client);
-        let lines = if self.map.contains_key(&lookup as &dyn KeyParts) {
-            self.map
-                .get_mut(&lookup as &dyn KeyParts)
-                .expect("invariant: the client was just found")
-        } else {
-            // The key is copied only here, not on every lookup.
-            self.map
-                .entry(ClientKey::new(client))
-                .or_insert_with(|| Vec::with_capacity(1))
-        };
-        let pos = match lines.iter().position(|c| c.line == line) {
-            Some(pos) => pos,
+        let client = self.slots[handle.index()]
+            .as_mut()
+            .expect("invariant: a handle names a remembered client");
+        let lines = &mut client.lines;
+        // A record made here enters the idle index only as `f` leaves it (a new
+        // client's record is usually opened at once: no insert and remove).
+        let (pos, before) = match lines.as_slice().iter().position(|c| c.line == line) {
+            Some(pos) => (pos, idle_key(handle, &lines.as_slice()[pos])),
             None => {
-                let record = ClientLine {
+                lines.push(ClientLine {
                     line,
                     open: None,
                     last_operator: None,
                     dialogs: 0,
                     last_seen: at,
-                };
-                index_add(&mut self.idle, idle_key(hash, &record));
-                lines.push(record);
-                lines.len() - 1
+                });
+                (lines.as_slice().len() - 1, None)
             }
         };
-        let record = &mut lines[pos];
-        let before = idle_key(hash, record);
+        let record = &mut lines.as_mut_slice()[pos];
         let result = f(record);
-        let after = idle_key(hash, record);
+        let after = idle_key(handle, record);
         if before != after {
-            index_remove(&mut self.idle, before);
-            index_add(&mut self.idle, after);
+            if let Some(k) = before {
+                self.idle.remove(&k);
+            }
+            if let Some(k) = after {
+                self.idle.insert(k);
+            }
         }
         result
     }
 
     /// Forget a client.
-    pub fn remove(&mut self, client: &str) {
-        let hash = fnv1a(client);
-        if let Some(lines) = self.map.remove(&(hash, client) as &dyn KeyParts) {
-            for record in &lines {
-                index_remove(&mut self.idle, idle_key(hash, record));
+    pub fn remove(&mut self, id: &str) {
+        if let Some(handle) = self.lookup(id) {
+            self.release(handle);
+        }
+    }
+
+    /// Take a client out of the slab and both indexes.
+    fn release(&mut self, handle: ClientHandle) {
+        let Some(hash) = self.slots[handle.index()].as_ref().map(|c| fnv1a(&c.id)) else {
+            return;
+        };
+        self.release_with_hash(handle, hash);
+    }
+
+    /// [`ClientHistory::release`] of a client whose id has `hash`.
+    fn release_with_hash(&mut self, handle: ClientHandle, hash: u64) {
+        let Some(client) = self.slots[handle.index()].take() else {
+            return;
+        };
+        for record in client.lines.as_slice() {
+            if let Some(k) = idle_key(handle, record) {
+                self.idle.remove(&k);
             }
         }
+        if self.by_hash.get(&hash) == Some(&SHARED) {
+            let shared = self
+                .shared
+                .get_mut(&hash)
+                .expect("a shared hash has its list");
+            shared.retain(|&h| h != handle);
+            if let [only] = shared[..] {
+                self.shared.remove(&hash);
+                self.by_hash.insert(hash, only);
+            }
+        } else {
+            self.by_hash.remove(&hash);
+        }
+        self.free.push(handle.0);
     }
 
     /// Forget every record without an open dialog last seen at or before `horizon`
     /// (clients left with none are forgotten). Costs the records forgotten, not the
     /// ones kept.
     pub fn forget_idle_since(&mut self, horizon: DateTime<Utc>) {
-        while let Some((&(seen, hash, line), _)) = self.idle.first_key_value() {
+        while let Some(&(seen, handle, line)) = self.idle.first() {
             if seen > horizon {
                 break;
             }
-            self.idle.remove(&(seen, hash, line));
-            // Every client with this hash (one, unless ids collide).
-            let start = (hash, "");
-            let keys: Vec<ClientKey> = self
-                .map
-                .range::<dyn KeyParts, _>((
-                    std::ops::Bound::Included(&start as &dyn KeyParts),
-                    std::ops::Bound::Unbounded,
-                ))
-                .take_while(|(k, _)| k.hash == hash)
-                .map(|(k, _)| k.clone())
-                .collect();
-            for key in keys {
-                let Some(lines) = self.map.get_mut(&key) else {
-                    continue;
-                };
-                lines.retain(|c| !(c.line == line && c.open.is_none() && c.last_seen == seen));
-                if lines.is_empty() {
-                    self.map.remove(&key);
-                }
+            self.idle.remove(&(seen, handle, line));
+            let client = self.client_mut(handle);
+            client
+                .lines
+                .retain(|c| !(c.line == line && c.open.is_none() && c.last_seen == seen));
+            if client.lines.as_slice().is_empty() {
+                self.release(handle);
             }
         }
     }
 
     /// Number of clients remembered.
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.slots.len() - self.free.len()
     }
 
     /// Every client with their records (in hash order: deterministic, not alphabetical).
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Vec<ClientLine>)> {
-        self.map.iter().map(|(k, v)| (&*k.id, v))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[ClientLine])> {
+        self.handles().map(|h| {
+            let client = self.client(h);
+            (&*client.id, client.lines.as_slice())
+        })
     }
 
-    /// Whether the idle index is what a scan of the records gives (consistency check).
+    /// Every client's handle, in the order of [`ClientHistory::iter`].
+    pub fn handles(&self) -> impl Iterator<Item = ClientHandle> + '_ {
+        self.by_hash
+            .keys()
+            .flat_map(|&hash| self.bucket(hash).iter().copied())
+    }
+
+    /// The idle index a scan of the records gives.
+    fn fresh_idle_index(&self) -> IdleIndex {
+        self.handles()
+            .flat_map(|h| {
+                self.records(h)
+                    .iter()
+                    .filter_map(move |record| idle_key(h, record))
+            })
+            .collect()
+    }
+
+    /// Whether the idle index is what a scan of the records gives, and the id index
+    /// names exactly the occupied slots (consistency check).
     #[cfg(any(test, feature = "test-support"))]
     pub fn idle_index_is_fresh(&self) -> bool {
-        self.idle == idle_index(&self.map)
+        let occupied = self.slots.iter().filter(|s| s.is_some()).count();
+        let indexed = self.handles().count();
+        let hashes_match = self.by_hash.keys().all(|&hash| {
+            let bucket = self.bucket(hash);
+            bucket.iter().all(|&h| fnv1a(self.id(h)) == hash)
+                && bucket.windows(2).all(|w| self.id(w[0]) < self.id(w[1]))
+                && (bucket.len() == 1) == (self.by_hash[&hash] != SHARED)
+        }) && self
+            .shared
+            .keys()
+            .all(|hash| self.by_hash.get(hash) == Some(&SHARED));
+        occupied == indexed
+            && occupied == self.len()
+            && hashes_match
+            && self.idle == self.fresh_idle_index()
     }
+}
+
+/// Where `record` of client `handle` sits in the idle index, if it is idle.
+fn idle_key(
+    handle: ClientHandle,
+    record: &ClientLine,
+) -> Option<(DateTime<Utc>, ClientHandle, LineIdx)> {
+    record
+        .open
+        .is_none()
+        .then_some((record.last_seen, handle, record.line))
 }
 
 #[cfg(test)]
@@ -308,36 +453,46 @@ mod tests {
     use super::*;
     use chrono::{TimeZone, Utc};
 
-    fn record(line: u32) -> ClientLine {
-        ClientLine {
-            line: LineIdx(line),
-            open: None,
-            last_operator: None,
-            dialogs: 0,
-            last_seen: Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
-        }
-    }
-
     fn at(secs: i64) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap() + chrono::Duration::seconds(secs)
+    }
+
+    /// `update` of the client with this id (remembered first if new).
+    fn touch<R>(
+        h: &mut ClientHistory,
+        id: &str,
+        line: u32,
+        when: i64,
+        f: impl FnOnce(&mut ClientLine) -> R,
+    ) -> R {
+        let handle = h.ensure(id);
+        h.update(handle, LineIdx(line), at(when), f)
     }
 
     #[test]
     fn lookups_find_what_was_entered_and_nothing_else() {
         let mut h = ClientHistory::default();
         for i in 0..1000 {
-            h.update(&format!("tg:{i}"), LineIdx(i % 3), at(0), |_| ());
+            touch(&mut h, &format!("tg:{i}"), i % 3, 0, |_| ());
         }
         assert_eq!(h.len(), 1000);
-        assert_eq!(h.get("tg:7").map(|l| l[0].line), Some(LineIdx(1)));
-        assert!(h.get("tg:1000").is_none());
-        h.update("tg:8", LineIdx(0), at(0), |r| r.dialogs = 5);
-        assert_eq!(h.get("tg:8").unwrap().len(), 2);
-        assert_eq!(h.line("tg:8", LineIdx(0)).map(|r| r.dialogs), Some(5));
-        assert_eq!(h.line("tg:8", LineIdx(2)).map(|r| r.dialogs), Some(0));
+        let seven = h.lookup("tg:7").unwrap();
+        assert_eq!(h.id(seven), "tg:7");
+        assert_eq!(h.records(seven)[0].line, LineIdx(1));
+        assert!(h.lookup("tg:1000").is_none());
+        touch(&mut h, "tg:8", 0, 0, |r| r.dialogs = 5);
+        let eight = h.lookup("tg:8").unwrap();
+        assert_eq!(h.records(eight).len(), 2);
+        assert_eq!(h.line_of("tg:8", LineIdx(0)).map(|r| r.dialogs), Some(5));
+        assert_eq!(h.line_of("tg:8", LineIdx(2)).map(|r| r.dialogs), Some(0));
         h.remove("tg:8");
-        assert!(h.get("tg:8").is_none());
+        assert!(h.lookup("tg:8").is_none());
         assert_eq!(h.iter().count(), h.len());
+        assert!(h.idle_index_is_fresh());
+        // The freed slot is reused, and the new client is found by its own id.
+        touch(&mut h, "new", 0, 0, |_| ());
+        assert_eq!(h.lookup("new"), Some(eight));
+        assert_eq!(h.id(eight), "new");
         assert!(h.idle_index_is_fresh());
     }
 
@@ -345,14 +500,14 @@ mod tests {
     fn the_sweep_forgets_idle_records_up_to_the_horizon_and_nothing_else() {
         let mut h = ClientHistory::default();
         // Idle at 0, 10, 20; one with an open dialog since 0; one reopened.
-        h.update("a", LineIdx(0), at(0), |_| ());
-        h.update("b", LineIdx(0), at(10), |_| ());
-        h.update("c", LineIdx(0), at(20), |_| ());
-        h.update("open", LineIdx(0), at(0), |r| r.open = Some(1));
-        h.update("back", LineIdx(0), at(0), |_| ());
-        h.update("back", LineIdx(0), at(30), |r| r.last_seen = at(30));
-        h.update("two", LineIdx(0), at(0), |_| ());
-        h.update("two", LineIdx(1), at(20), |_| ());
+        touch(&mut h, "a", 0, 0, |_| ());
+        touch(&mut h, "b", 0, 10, |_| ());
+        touch(&mut h, "c", 0, 20, |_| ());
+        touch(&mut h, "open", 0, 0, |r| r.open = Some(1));
+        touch(&mut h, "back", 0, 0, |_| ());
+        touch(&mut h, "back", 0, 30, |r| r.last_seen = at(30));
+        touch(&mut h, "two", 0, 0, |_| ());
+        touch(&mut h, "two", 1, 20, |_| ());
         assert!(h.idle_index_is_fresh());
         h.forget_idle_since(at(10));
         let left: Vec<&str> = {
@@ -362,69 +517,101 @@ mod tests {
         };
         assert_eq!(left, ["back", "c", "open", "two"]);
         assert_eq!(
-            h.get("two").map(Vec::len),
+            h.lookup("two").map(|t| h.records(t).len()),
             Some(1),
             "only the old record goes"
         );
         assert!(h.idle_index_is_fresh());
         // Closing the open dialog makes it idle from then on.
-        h.update("open", LineIdx(0), at(40), |r| {
+        touch(&mut h, "open", 0, 40, |r| {
             r.open = None;
             r.last_seen = at(40);
         });
         h.forget_idle_since(at(39));
-        assert!(h.get("open").is_some() && h.get("c").is_none());
+        assert!(h.lookup("open").is_some() && h.lookup("c").is_none());
         h.forget_idle_since(at(40));
-        assert!(h.get("open").is_none());
-        assert!(h.idle_index_is_fresh());
-    }
-
-    #[test]
-    fn colliding_clients_are_swept_by_their_own_records() {
-        let mut h = ClientHistory::default();
-        for id in ["a", "b"] {
-            let key = ClientKey {
-                hash: 42,
-                id: id.into(),
-            };
-            h.map.insert(key, vec![record(0)]);
-        }
-        h.idle = idle_index(&h.map);
-        assert_eq!(h.idle.values().copied().collect::<Vec<_>>(), [2]);
-        // "a" opens a dialog: one idle record is left under the shared key.
-        h.map.get_mut(&(42u64, "a") as &dyn KeyParts).unwrap()[0].open = Some(1);
-        h.idle = idle_index(&h.map);
-        h.forget_idle_since(at(3600));
-        assert!(h.map.contains_key(&(42u64, "a") as &dyn KeyParts));
-        assert!(!h.map.contains_key(&(42u64, "b") as &dyn KeyParts));
+        assert!(h.lookup("open").is_none());
         assert!(h.idle_index_is_fresh());
     }
 
     #[test]
     fn colliding_hashes_are_told_apart_by_the_id() {
-        // Two keys forced to one hash behave as two clients.
-        let mut map: BTreeMap<ClientKey, u32> = BTreeMap::new();
-        for (id, v) in [("a", 1), ("b", 2)] {
-            map.insert(
-                ClientKey {
-                    hash: 42,
-                    id: id.into(),
-                },
-                v,
-            );
+        // Three clients forced under one hash behave as three clients.
+        let mut h = ClientHistory::default();
+        for id in ["b", "a", "c"] {
+            let handle = ClientHandle(h.slots.len() as u32);
+            h.slots.push(Some(Client {
+                id: id.into(),
+                lines: Records::Many(Vec::new()),
+            }));
+            let mut handles = h.shared.remove(&42).unwrap_or_default();
+            handles.push(handle);
+            handles.sort_by(|&x, &y| h.client(x).id.cmp(&h.client(y).id));
+            h.shared.insert(42, handles);
+            h.by_hash.insert(42, SHARED);
         }
-        assert_eq!(map.get(&(42u64, "b") as &dyn KeyParts), Some(&2));
-        assert_eq!(map.get(&(42u64, "c") as &dyn KeyParts), None);
+        let find = |h: &ClientHistory, id: &str| h.search(42, id).ok();
+        assert_eq!(find(&h, "b"), Some(ClientHandle(0)));
+        assert_eq!(find(&h, "d"), None);
+        assert_eq!(h.handles().count(), 3);
+        // Forgetting one leaves the others under the shared hash, found by id; the
+        // last but one makes the hash a single client's again.
+        let a = find(&h, "a").unwrap();
+        h.release_with_hash(a, 42);
+        assert_eq!(h.bucket(42).len(), 2);
+        assert!(find(&h, "a").is_none() && find(&h, "c").is_some());
+        let c = find(&h, "c").unwrap();
+        h.release_with_hash(c, 42);
+        assert_eq!(h.by_hash.get(&42), Some(&ClientHandle(0)));
+        assert!(h.shared.is_empty());
+        assert_eq!(find(&h, "b"), Some(ClientHandle(0)));
+    }
+
+    #[test]
+    fn records_stay_inline_for_one_line_and_grow_beyond() {
+        let mut h = ClientHistory::default();
+        touch(&mut h, "x", 0, 0, |_| ());
+        let x = h.lookup("x").unwrap();
+        assert!(matches!(h.client(x).lines, Records::One(_)));
+        touch(&mut h, "x", 1, 0, |_| ());
+        touch(&mut h, "x", 2, 0, |r| r.open = Some(3));
+        assert_eq!(h.records(x).len(), 3);
+        h.forget_idle_since(at(0));
+        assert!(
+            matches!(h.client(x).lines, Records::One(_)),
+            "back to one record"
+        );
+        assert_eq!(h.records(x)[0].open, Some(3));
+        assert!(h.idle_index_is_fresh());
+    }
+
+    #[test]
+    fn iteration_does_not_depend_on_slot_layout() {
+        let mut churned = ClientHistory::default();
+        for i in 0..50 {
+            touch(&mut churned, &format!("gone:{i}"), 0, 0, |_| ());
+        }
+        for i in 0..20 {
+            touch(&mut churned, &format!("c:{i}"), 0, 5, |_| ());
+        }
+        churned.forget_idle_since(at(1));
+        let mut fresh = ClientHistory::default();
+        for i in (0..20).rev() {
+            touch(&mut fresh, &format!("c:{i}"), 0, 5, |_| ());
+        }
+        assert_eq!(churned, fresh);
+        assert!(churned.iter().eq(fresh.iter()));
     }
 
     #[test]
     fn serializes_as_a_map_of_client_ids() {
         let mut h = ClientHistory::default();
-        h.update("c1", LineIdx(0), at(0), |_| ());
+        touch(&mut h, "c1", 0, 0, |_| ());
         let json = serde_json::to_value(&h).unwrap();
         assert!(json.get("c1").is_some(), "{json}");
         let back: ClientHistory = serde_json::from_value(json).unwrap();
         assert_eq!(back, h);
+        assert!(back.idle_index_is_fresh());
         let bytes = crate::codec::to_vec(&h).unwrap();
         assert_eq!(
             crate::codec::from_slice::<ClientHistory>(&bytes).unwrap(),

@@ -12,8 +12,9 @@ impl Engine {
     }
 
     /// The derived indices that `restore` builds fresh (so it need not check them)
-    /// compared with a rebuild: the waiting queues' need groups and marks, and the
-    /// client history's idle index.
+    /// compared with a rebuild: the waiting queues' need groups and marks, the client
+    /// history's indexes, the timer queue, the queue-position ranks, the affinity
+    /// index, the queue sets, the live counts and the routing index.
     #[cfg(feature = "test-support")]
     fn indices_match_a_rebuild(&self) -> Result<(), String> {
         let fresh = self.fresh_waiting();
@@ -29,10 +30,46 @@ impl Engine {
         if !self.s.clients.idle_index_is_fresh() {
             return Err("the idle index of client history is stale".into());
         }
+        if !self.timers.is_consistent() {
+            return Err("the timer queue does not match the armed timers".into());
+        }
+        let ranks = self.fresh_queue_ranks();
+        if self.queue_ranks.len() != ranks.len()
+            || self
+                .queue_ranks
+                .iter()
+                .zip(&ranks)
+                .any(|(kept, fresh)| kept.keys() != fresh.keys())
+        {
+            return Err("the queue position ranks do not match the waiting dialogs".into());
+        }
+        if self.affinity != self.fresh_affinity() {
+            return Err("the affinity index does not match the waiting dialogs".into());
+        }
+        let members: Vec<HashSet<OperatorIdx>> = self
+            .s
+            .lines
+            .iter()
+            .map(|l| l.queue.iter().copied().collect())
+            .collect();
+        if self.queue_members != members {
+            return Err("the queue sets do not match the lines' queues".into());
+        }
+        if self.live != self.fresh_live_counts() {
+            return Err("a line's live counts do not match its open dialogs".into());
+        }
+        if self.ready != self.fresh_ready() {
+            return Err("the routing index does not match the operators and lines".into());
+        }
         Ok(())
     }
 
-    /// Check the internal invariants; returns the first violation found.
+    /// Check the facts the state stores against each other (loads against dialogs,
+    /// client records against dialogs, timers against states); returns the first
+    /// violation found. Restore runs it after building every derived index once from
+    /// the stored state, so it does not rebuild them a second time to compare: that
+    /// comparison ([`Engine::check_consistency`]) is for the tests, where the indexes
+    /// were kept up to date input by input.
     pub(crate) fn consistency(&self) -> Result<(), String> {
         if self.s.next_dialog == 0 {
             return Err("next dialog id is 0".into());
@@ -134,6 +171,18 @@ impl Engine {
                 self.s.dialogs.len()
             ));
         }
+        for d in self.s.dialogs.values() {
+            let client = *d.client_handle;
+            if client == ClientHandle::NONE
+                || !self.s.clients.is_remembered(client)
+                || self.s.clients.id(client) != &*d.client
+            {
+                return Err(format!(
+                    "dialog {} does not hold the handle of its client {}",
+                    d.id, d.client
+                ));
+            }
+        }
         for (_, key) in self.timers.iter() {
             if let Some(dialog) = key.dialog()
                 && !self.s.dialogs.contains_key(&dialog)
@@ -153,34 +202,6 @@ impl Engine {
                     "dialog {dialog} has a queue position timer but is not waiting"
                 ));
             }
-        }
-        let ranks = self.fresh_queue_ranks();
-        if self.queue_ranks.len() != ranks.len()
-            || self
-                .queue_ranks
-                .iter()
-                .zip(&ranks)
-                .any(|(kept, fresh)| kept.keys() != fresh.keys())
-        {
-            return Err("the queue position ranks do not match the waiting dialogs".into());
-        }
-        if self.affinity != self.fresh_affinity() {
-            return Err("the affinity index does not match the waiting dialogs".into());
-        }
-        let members: Vec<HashSet<OperatorIdx>> = self
-            .s
-            .lines
-            .iter()
-            .map(|l| l.queue.iter().copied().collect())
-            .collect();
-        if self.queue_members != members {
-            return Err("the queue sets do not match the lines' queues".into());
-        }
-        if self.live != self.fresh_live_counts() {
-            return Err("a line's live counts do not match its open dialogs".into());
-        }
-        if self.ready != self.fresh_ready() {
-            return Err("the routing index does not match the operators and lines".into());
         }
         Ok(())
     }

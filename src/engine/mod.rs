@@ -4,11 +4,13 @@
 //! timer due at or before `at` fires, each at its own deadline, and the clock moves
 //! to `at`) followed by the input, which goes through two phases: `check` (read-only:
 //! validates and resolves ids against the state the timers left, returning a
-//! [`Checked`] plan or an error) and `apply` (infallible). So a rejected input
+//! `Checked` plan or an error) and `apply` (infallible). So a rejected input
 //! changes nothing itself, and the timers' actions reach the host either way.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use compact_str::CompactString;
 use std::ops::Bound;
 
 use chrono::{DateTime, Duration, Utc};
@@ -22,7 +24,7 @@ use crate::config::{
     Config, CreateLead, Distribution, GreetingWhen, LineConfig, NoAnswerAction, OffHoursAction,
     OperatorConfig, WhenNobodyAvailable, validate_line, validate_operator,
 };
-use crate::dialog::{Dialog, DialogState, LineIdx, OperatorIdx};
+use crate::dialog::{Derived, Dialog, DialogState, LineIdx, OperatorIdx};
 use crate::error::{ConfigIssue, Error, ErrorKind};
 use crate::input::{ClientMessage, Input, PresenceStatus};
 use crate::limits::Limits;
@@ -51,6 +53,7 @@ mod waiting;
 
 use affinity::{Affinity, AffinityTarget, WaitingKey};
 use check::Checked;
+pub(crate) use clients::ClientHandle;
 use clients::ClientHistory;
 use invariants::{check_reachable, check_references};
 use position::QueueRanks;
@@ -144,6 +147,34 @@ struct SnapshotView<'a> {
     timers: Vec<(TimerKey, Stamp)>,
 }
 
+/// Operators' or lines' ids to their table index. Hashed with FNV-1a rather than the
+/// standard library's SipHash: the ids are the host's own configuration (inputs only
+/// look ids up; a lookup of an unknown id adds nothing), short, and looked up on every
+/// operator input, where SipHash's flooding protection buys nothing.
+type IdIndex<T> = HashMap<String, T, std::hash::BuildHasherDefault<Fnv>>;
+
+/// 64-bit FNV-1a as a [`std::hash::Hasher`] (for [`IdIndex`]).
+#[derive(Debug, Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
 /// The routing engine for one tenant.
 ///
 /// ```
@@ -167,8 +198,8 @@ struct SnapshotView<'a> {
 pub struct Engine {
     s: State,
     timers: TimerTable,
-    operator_index: HashMap<String, OperatorIdx>,
-    line_index: HashMap<String, LineIdx>,
+    operator_index: IdIndex<OperatorIdx>,
+    line_index: IdIndex<LineIdx>,
     schedules: Vec<Option<Schedule>>,
     /// Per line, its waiting dialogs (derived; kept by `set_state`).
     waiting: Vec<LineWaiting>,
@@ -279,8 +310,8 @@ impl Engine {
         let mut engine = Engine {
             s,
             timers,
-            operator_index: HashMap::new(),
-            line_index: HashMap::new(),
+            operator_index: IdIndex::default(),
+            line_index: IdIndex::default(),
             schedules: Vec::new(),
             waiting: Vec::new(),
             queue_ranks: Vec::new(),
@@ -297,6 +328,7 @@ impl Engine {
 
     /// Recompute everything derived from `State` (after `new` and `restore`).
     fn rebuild_indices(&mut self) {
+        self.resolve_client_handles();
         self.operator_index = self
             .s
             .operators
@@ -443,7 +475,9 @@ impl Engine {
         }
         if line.config.queue.prefer_previous_operator
             && let Some(op) = self
-                .client_line(&d.client, d.line)
+                .s
+                .clients
+                .line(*d.client_handle, d.line)
                 .and_then(|c| c.last_operator)
         {
             targets.push(AffinityTarget::Operator(op));
@@ -878,8 +912,17 @@ impl Engine {
         self.line(line).config.holds_until_open() && !self.is_open(line, at)
     }
 
-    fn client_line(&self, client: &str, line: LineIdx) -> Option<&ClientLine> {
-        self.s.clients.line(client, line)
+    /// Give every open dialog its client's handle: the client whose record in the
+    /// dialog's line names it as open (one pass over the clients; a dialog no record
+    /// names keeps [`ClientHandle::NONE`], which `consistency` refuses).
+    fn resolve_client_handles(&mut self) {
+        for handle in self.s.clients.handles() {
+            for record in self.s.clients.records(handle) {
+                if let Some(d) = record.open.and_then(|id| self.s.dialogs.get_mut(&id)) {
+                    d.client_handle = Derived(handle);
+                }
+            }
+        }
     }
 }
 

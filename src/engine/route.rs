@@ -100,7 +100,9 @@ impl Engine {
             return None;
         }
         let op = self
-            .client_line(&d.client, d.line)
+            .s
+            .clients
+            .line(*d.client_handle, d.line)
             .and_then(|c| c.last_operator)?;
         (self.verdict(op, d.line, d, true) == Verdict::NotNextInRotation).then_some(op)
     }

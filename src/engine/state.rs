@@ -157,9 +157,11 @@ impl Engine {
         };
         d.tried.clear();
         d.forced = forced;
-        self.s.clients.update(&d.client, d.line, at, |record| {
-            record.last_operator = Some(op);
-        });
+        self.s
+            .clients
+            .update(*d.client_handle, d.line, at, |record| {
+                record.last_operator = Some(op);
+            });
         self.cancel(id, TimerKind::OfferExpiry);
         self.cancel(id, TimerKind::Retry);
     }
@@ -207,7 +209,7 @@ impl Engine {
         let stats = d.stats();
         let line = d.line;
         self.s.lines[line.index()].totals.add(&stats);
-        self.s.clients.update(&d.client, line, at, |record| {
+        self.s.clients.update(*d.client_handle, line, at, |record| {
             record.open = None;
             record.last_seen = at;
         });
