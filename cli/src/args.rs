@@ -227,10 +227,44 @@ pub struct StaffArgs {
     #[arg(long, value_name = "H", default_value_t = 0,
           value_parser = clap::value_parser!(u32).range(0..=23), requires = "per_hour")]
     pub start_hour: u32,
-    /// Seeds per operator count (results are pooled).
-    #[arg(long, default_value_t = 5, value_name = "N",
-          value_parser = clap::value_parser!(u32).range(1..=100))]
+    /// Replications (seeds) per operator count to start with; more are added until
+    /// the target's 99% interval at the answer and one below it is clear of the limit.
+    #[arg(long, default_value_t = 30, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(2..=10_000))]
     pub seeds: u32,
+    /// The most replications per operator count.
+    #[arg(long, default_value_t = 640, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(2..=100_000))]
+    pub max_seeds: u32,
+    /// Measured dialogs per operator count to start with (more replications for
+    /// quiet hours).
+    #[arg(long, default_value_t = 3_000, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
+    pub min_dialogs: u32,
+    /// Measured dialogs per operator count allowed (more replications than
+    /// --max-seeds for quiet hours).
+    #[arg(long, default_value_t = 200_000, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
+    pub max_dialogs: u32,
+    /// Half-width of the 99% interval, as a share of the threshold, at which a figure
+    /// straddling it is called equal to the target (the hour is then marked "close").
+    #[arg(long, default_value_t = 0.05, value_name = "SHARE", value_parser = parse_share)]
+    pub tolerance: f64,
+    /// Whole days simulated to check the plan with the backlog carried between hours.
+    #[arg(long, default_value_t = 20, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub day_seeds: u32,
+    /// The most rounds of adding operators to hours the whole day misses.
+    #[arg(long, default_value_t = 10, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(0..=1_000))]
+    pub repair_rounds: u32,
+    /// Turn the hourly plan into a rota: shift lengths with optional one-hour breaks,
+    /// e.g. 4h,8h or 8h/b4 (a break in the fifth hour).
+    #[arg(long, value_name = "LENGTHS")]
+    pub shifts: Option<String>,
+    /// Local hours a shift may start at, e.g. 6-14 or 8,12,16 (default: any hour).
+    #[arg(long, value_name = "HOURS", requires = "shifts")]
+    pub shift_starts: Option<String>,
     /// First seed.
     #[arg(long, default_value_t = 1, value_name = "S")]
     pub seed: u64,
@@ -319,6 +353,13 @@ impl BenchArgs {
         }
         out
     }
+}
+
+fn parse_share(text: &str) -> Result<f64, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|v| *v > 0.0 && *v < 1.0)
+        .ok_or_else(|| format!("\"{text}\" is not a share between 0 and 1 (e.g. 0.05)"))
 }
 
 #[cfg(test)]

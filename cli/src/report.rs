@@ -4,19 +4,22 @@
 //!
 //! simulate: queue length and operators online over the day, waits and first response
 //! by hour (p50 thin, p90 thick), per-operator load; with `--compare` both configs on
-//! the same axes (one colour each). staff: operators needed per hour (with Erlang C
-//! beside it), the curves the answers rest on, the hourly staffing table, then the
-//! simulate charts of the whole day run with the plan as its roster.
+//! the same axes (one colour each). staff: operators needed per hour (search, plan
+//! after the whole-day check, Erlang C, rota), the whole-day check by hour with its
+//! spread across seeds and the target line, the curves the answers rest on, the hourly
+//! staffing table (missed hours marked), the shift rota, then the simulate charts of
+//! one day run with the plan as its roster (the target line on the wait chart).
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-use openlines_sim::staff::StaffPlan;
 use openlines_sim::summary::{HourRow, Spread};
 use plotters::style::{BLACK, RGBColor};
 
 use crate::chart::{COLOURS, Series, bar_chart, lighter, line_chart, trim_number};
 use crate::history::Named;
+use crate::plan::{DayCheck, Plan};
+use crate::shifts::Rota;
 
 /// Text for HTML (`& < > "` escaped).
 pub fn escape(text: &str) -> String {
@@ -39,7 +42,10 @@ pub struct Report<'a> {
     title: String,
     notes: Vec<String>,
     runs: &'a [Named],
-    plan: Option<&'a StaffPlan>,
+    plan: Option<&'a Plan>,
+    rota: Option<&'a (Rota, DayCheck)>,
+    /// The target's limit (seconds) and name, drawn as a line on the wait charts.
+    target: Option<(f64, String)>,
 }
 
 impl<'a> Report<'a> {
@@ -50,16 +56,32 @@ impl<'a> Report<'a> {
             notes,
             runs,
             plan: None,
+            rota: None,
+            target: None,
         }
     }
 
     /// The report of `openlines staff`: the plan, then the day run with it (`day`).
-    pub fn staff(title: String, notes: Vec<String>, plan: &'a StaffPlan, day: &'a [Named]) -> Self {
+    pub fn staff(
+        title: String,
+        notes: Vec<String>,
+        plan: &'a Plan,
+        rota: Option<&'a (Rota, DayCheck)>,
+        day: &'a [Named],
+    ) -> Self {
+        let target = plan
+            .target
+            .parse::<openlines_sim::Target>()
+            .ok()
+            .filter(|t| t.measure == openlines_sim::target::Measure::Wait)
+            .map(|t| (t.limit_secs, plan.target.clone()));
         Report {
             title,
             notes,
             runs: day,
             plan: Some(plan),
+            rota,
+            target,
         }
     }
 
@@ -71,12 +93,13 @@ impl<'a> Report<'a> {
             let _ = writeln!(body, "<p class=\"note\">{}</p>", escape(n));
         }
         if let Some(plan) = self.plan {
-            staff_sections(plan, &mut body)?;
+            staff_sections(plan, self.rota, &mut body)?;
             if !self.runs.is_empty() {
                 let _ = writeln!(
                     body,
-                    "<h2 class=\"part\">The day staffed as planned</h2>\n<p>The whole traffic once more, \
-                     each hour with the operators the plan gives it.</p>"
+                    "<h2 class=\"part\">One day staffed as planned</h2>\n<p>The whole traffic once more (the first seed of the check), \
+                     each hour with the operators the {} gives it.</p>",
+                    if self.rota.is_some() { "rota" } else { "plan" }
                 );
             }
         }
@@ -192,6 +215,17 @@ impl<'a> Report<'a> {
                         points,
                     });
                 }
+            }
+            if let (Some((limit, name)), true) = (&self.target, caption.starts_with("Wait")) {
+                series.push(Series {
+                    name: format!("target {name}"),
+                    colour: BLACK,
+                    width: 1,
+                    points: vec![
+                        (0.0, *limit),
+                        (hours.len().saturating_sub(1) as f64, *limit),
+                    ],
+                });
             }
             section(
                 body,
@@ -316,51 +350,121 @@ fn key_figures(runs: &[Named], legend: &dyn Fn(usize) -> String, body: &mut Stri
     section(body, "Key figures", "Over all dialogs of the run.", &table);
 }
 
-fn staff_sections(plan: &StaffPlan, body: &mut String) -> Result<(), String> {
+fn staff_sections(
+    plan: &Plan,
+    rota: Option<&(Rota, DayCheck)>,
+    body: &mut String,
+) -> Result<(), String> {
+    let target: Option<openlines_sim::Target> = plan.target.parse().ok();
     let labels: Vec<String> = plan
         .hours
         .iter()
         .map(|h| h.hour.get(11..).unwrap_or(&h.hour).to_owned())
         .collect();
-    let needed = plan
+    let searched = plan
         .hours
         .iter()
         .map(|h| f64::from(h.operators.unwrap_or(0)))
         .collect();
+    let planned = plan.operators.iter().map(|&n| f64::from(n)).collect();
     let erlang = plan
         .hours
         .iter()
         .map(|h| f64::from(h.erlang_c.unwrap_or(0)))
         .collect();
+    let mut bars = vec![
+        ("steady-state search".to_owned(), COLOURS[0], searched),
+        ("plan (whole-day check)".to_owned(), COLOURS[2], planned),
+        ("Erlang C".to_owned(), COLOURS[4], erlang),
+    ];
+    if let Some((r, _)) = rota {
+        bars.push((
+            "rota on duty".to_owned(),
+            COLOURS[3],
+            r.coverage.iter().map(|&n| f64::from(n)).collect(),
+        ));
+    }
     section(
         body,
         "Operators needed per hour",
         &format!(
-            "The fewest operators meeting {} in each hour, by simulation through the engine; beside it, Erlang C for the same load with independent chats.",
+            "The fewest operators meeting {} in each hour as a steady state (simulation through the engine), the plan after the whole-day check added operators where the backlog carried between hours made an hour miss, and Erlang C for the rate asked with independent chats.",
             plan.target
         ),
-        &bar_chart(
-            "Operators needed",
-            "operators",
-            &labels,
-            &[
-                ("simulated (engine)".to_owned(), COLOURS[0], needed),
-                ("Erlang C".to_owned(), COLOURS[4], erlang),
-            ],
-        )?,
+        &bar_chart("Operators needed", "operators", &labels, &bars)?,
     );
-    let busiest: Vec<&openlines_sim::staff::HourPlan> = {
+    // The whole-day check: each hour's figure, its spread across seeds, the target.
+    let limit = target.map_or(0.0, |t| t.limit_secs);
+    let cap = (limit * 4.0).max(1.0);
+    let mut checks: Vec<(&str, &DayCheck)> = vec![("plan", &plan.day)];
+    if let Some((_, check)) = rota {
+        checks.push(("rota", check));
+    }
+    let mut series = Vec::new();
+    for (i, (name, check)) in checks.iter().enumerate() {
+        let colour = COLOURS[(2 * i) % COLOURS.len()];
+        let x = |k: usize| k as f64;
+        series.push(Series {
+            name: format!("{name}: all seeds pooled"),
+            colour,
+            width: 3,
+            points: check
+                .hours
+                .iter()
+                .enumerate()
+                .map(|(k, h)| (x(k), h.estimate.value.min(cap)))
+                .collect(),
+        });
+        for (q, label) in [(0, "10% of days"), (2, "90% of days")] {
+            series.push(Series {
+                name: format!("{name}: {label}"),
+                colour: lighter(colour),
+                width: 1,
+                points: check
+                    .hours
+                    .iter()
+                    .enumerate()
+                    .map(|(k, h)| (x(k), h.spread[q].min(cap)))
+                    .collect(),
+            });
+        }
+    }
+    series.push(Series {
+        name: format!("target {}", plan.target),
+        colour: BLACK,
+        width: 1,
+        points: vec![(0.0, limit), (labels.len().saturating_sub(1) as f64, limit)],
+    });
+    let hour_label = |x: &f64| {
+        let i = x.round();
+        if (x - i).abs() < 1e-9 {
+            labels.get(i as usize).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    };
+    let missed = plan.missed.join(", ");
+    section(
+        body,
+        "The whole day with the plan",
+        &format!(
+            "The target's figure by hour over {} simulated days with the backlog carried between hours (seconds, capped at 4 × the limit): all days pooled (thick) and the range 8 of 10 single days fall in (thin). {}",
+            plan.day.seeds,
+            if missed.is_empty() {
+                "Every hour meets the target.".to_owned()
+            } else {
+                format!("MISSED: {missed}.")
+            }
+        ),
+        &line_chart("Whole-day check", "seconds", &series, &hour_label)?,
+    );
+    let busiest: Vec<&crate::plan::HourPlan> = {
         let mut hours: Vec<_> = plan.hours.iter().filter(|h| !h.curve.is_empty()).collect();
         hours.sort_by(|a, b| b.offered_load.total_cmp(&a.offered_load));
         hours.truncate(6);
         hours.sort_by_key(|h| h.start);
         hours
     };
-    let limit = plan
-        .hours
-        .first()
-        .map_or(0.0, |_| target_limit(&plan.target));
-    let cap = limit * 4.0;
     let mut series: Vec<Series> = busiest
         .iter()
         .enumerate()
@@ -371,7 +475,7 @@ fn staff_sections(plan: &StaffPlan, body: &mut String) -> Result<(), String> {
             points: h
                 .curve
                 .iter()
-                .map(|c| (f64::from(c.operators), c.value.min(cap)))
+                .map(|c| (f64::from(c.operators), c.estimate.value.min(cap)))
                 .collect(),
         })
         .collect();
@@ -391,7 +495,7 @@ fn staff_sections(plan: &StaffPlan, body: &mut String) -> Result<(), String> {
         body,
         "Staffing curve",
         &format!(
-            "The target's figure (seconds; capped at 4 × the limit, never served = the cap) against operators online, for the {} busiest hours.",
+            "The target's figure (seconds; capped at 4 × the limit, never served = the cap) against operators online, steady state, for the {} busiest hours.",
             busiest.len()
         ),
         &line_chart("Operators -> waits", "seconds", &series, &|x| {
@@ -399,44 +503,95 @@ fn staff_sections(plan: &StaffPlan, body: &mut String) -> Result<(), String> {
         })?,
     );
     let mut table = String::from(
-        "<table><tr><th>hour</th><th>dialogs</th><th>load (Erlang)</th><th>operators</th><th>Erlang C</th><th>curve (operators: figure, + meets)</th></tr>\n",
+        "<table><tr><th>hour</th><th>rate/h</th><th>load (Erlang)</th><th>search</th><th>Erlang C</th><th>plan</th><th>whole day</th><th>10%-90% of days</th><th>decision figure ± 99%</th><th>curve (operators: figure; + meets, - misses, ~ within tolerance)</th></tr>\n",
     );
-    for h in &plan.hours {
+    for (i, h) in plan.hours.iter().enumerate() {
+        let d = &plan.day.hours[i];
         let curve: Vec<String> = h
             .curve
             .iter()
             .map(|c| {
-                format!(
-                    "{}{}: {}",
-                    c.operators,
-                    if c.met { "+" } else { "" },
-                    secs(Some(c.value))
-                )
+                let m = match c.estimate.verdict {
+                    crate::plan::Verdict::Meets => "+",
+                    crate::plan::Verdict::Misses => "-",
+                    crate::plan::Verdict::Close => "~",
+                    crate::plan::Verdict::Open => "?",
+                };
+                format!("{}{m}: {}", c.operators, secs(Some(c.estimate.value)))
             })
             .collect();
         let _ = writeln!(
             table,
-            "<tr><td>{}</td><td>{:.1}</td><td>{:.2}</td><td><b>{}</b></td><td>{}</td><td>{}</td></tr>",
+            "<tr{}><td>{}</td><td>{:.1}</td><td>{:.2}</td><td>{}{}</td><td>{}</td><td><b>{}</b>{}</td><td>{}{}</td><td>{} - {}</td><td>{}</td><td>{}</td></tr>",
+            if d.missed {
+                " style=\"background:#fdd\""
+            } else {
+                ""
+            },
             escape(&h.hour),
-            h.dialogs,
+            h.rate_per_hour,
             h.offered_load,
             h.operators
                 .map_or_else(|| "more".to_owned(), |n| n.to_string()),
+            if h.close_call { "~" } else { "" },
             h.erlang_c.map_or_else(|| "-".to_owned(), |n| n.to_string()),
+            plan.operators[i],
+            if plan.added[i] > 0 {
+                format!(" (+{})", plan.added[i])
+            } else {
+                String::new()
+            },
+            secs(Some(d.estimate.value)),
+            if d.missed { " MISSED" } else { "" },
+            secs(Some(d.spread[0])),
+            secs(Some(d.spread[2])),
+            escape(&target.map_or_else(String::new, |t| crate::staff::interval(&d.estimate, &t))),
             escape(&curve.join("   "))
         );
     }
     table.push_str("</table>");
-    section(body, "Hourly staffing", "", &table);
+    section(
+        body,
+        "Hourly staffing",
+        "search: the steady-state answer (~: it and one below are equal to the target within the tolerance); plan: after the whole-day check ((+N): added for the backlog); missed hours in red.",
+        &table,
+    );
+    if let Some((r, check)) = rota {
+        let mut table = String::from(
+            "<table><tr><th>operators</th><th>shift</th><th>from</th><th>break</th></tr>\n",
+        );
+        for s in &r.shifts {
+            let _ = writeln!(
+                table,
+                "<tr><td>{}</td><td>{} h</td><td>{:02}:00</td><td>{}</td></tr>",
+                s.operators,
+                s.kind.hours,
+                s.local_hour,
+                s.kind.break_at.map_or_else(
+                    || "-".to_owned(),
+                    |b| format!("{:02}:00", (s.local_hour + b) % 24)
+                )
+            );
+        }
+        table.push_str("</table>");
+        let missed = check.missed();
+        section(
+            body,
+            "Shift rota",
+            &format!(
+                "The fewest operator-hours ({}) whose shifts cover the plan in every hour (exact integer program); checked on {} simulated days: {}.",
+                r.operator_hours,
+                check.seeds,
+                if missed.is_empty() {
+                    "every hour meets the target".to_owned()
+                } else {
+                    format!("missed {}", missed.join(", "))
+                }
+            ),
+            &table,
+        );
+    }
     Ok(())
-}
-
-fn target_limit(target: &str) -> f64 {
-    target
-        .split("<=")
-        .nth(1)
-        .and_then(|v| v.trim_end_matches('s').parse().ok())
-        .unwrap_or(60.0)
 }
 
 fn secs(v: Option<f64>) -> String {
