@@ -125,7 +125,7 @@ check "$work/day.html" "$work/day.png" 1; result $? "built-in day report"
 
 echo "== openlines staff --report"
 "$bin" staff --config $ex/support.json --arrivals $ex/arrivals.csv --target "p90_wait<=60s" \
-    --seeds 3 --report "$work/staff.html" >/dev/null
+    --seeds 3 --max-dialogs 20000 --day-seeds 5 --report "$work/staff.html" >/dev/null
 result $? "staff --report failed"
 render "$work/staff.html" "$work/staff.png" 1000 1600
 check "$work/staff.html" "$work/staff.png" 2; result $? "staff report"
