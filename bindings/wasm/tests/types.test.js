@@ -33,8 +33,23 @@ function typecheck(name, files) {
   return { status: run.status, output: run.stdout + run.stderr };
 }
 
-test('the README example passes tsc --strict', () => {
-  const { status, output } = typecheck('readme', [path.join(here, 'types', 'readme-example.ts')]);
+/** The first ```js block after `heading` in a Markdown file, as a TypeScript module. */
+function jsBlock(file, heading) {
+  const text = readFileSync(file, 'utf8');
+  const from = text.indexOf(heading);
+  assert.ok(from >= 0, `${file}: no ${heading}`);
+  const match = /```js\n([\s\S]*?)```/.exec(text.slice(from));
+  assert.ok(match, `${file}: no js block after ${heading}`);
+  return `${match[1]}export {};\n`;
+}
+
+test('the README examples pass tsc --strict', () => {
+  mkdirSync(gen, { recursive: true });
+  const root_readme = path.join(gen, 'readme-root.ts');
+  writeFileSync(root_readme, jsBlock(path.join(root, 'README.md'), '## JavaScript and TypeScript'));
+  const pkg_readme = path.join(gen, 'readme-package.ts');
+  writeFileSync(pkg_readme, jsBlock(path.join(pkg, 'README.md'), '# openlines for JavaScript'));
+  const { status, output } = typecheck('readme', [path.join(here, 'types', 'readme-example.ts'), root_readme, pkg_readme]);
   assert.equal(status, 0, output);
 });
 
