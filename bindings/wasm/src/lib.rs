@@ -103,7 +103,7 @@ pub fn time_arg(ms: f64, text: Option<&str>, what: &str) -> Result<DateTime<Utc>
 /// timer even when its deadline has a fraction of a millisecond.
 pub fn ms_ceil(at: DateTime<Utc>) -> f64 {
     let ms = at.timestamp_millis();
-    let extra = at.timestamp_subsec_nanos() % 1_000_000 != 0;
+    let extra = !at.timestamp_subsec_nanos().is_multiple_of(1_000_000);
     (ms + i64::from(extra)) as f64
 }
 
