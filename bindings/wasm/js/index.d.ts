@@ -1,9 +1,11 @@
 // TypeScript declarations of the npm package `openlines` (the engine over WebAssembly).
 //
 // The shapes are the JSON of the engine's Rust types (config, inputs, actions, views).
-// tests/shapes.test.js checks them against the Rust types' serde output: every field
-// the engine writes must be declared here, and every field declared here must be one
-// the engine writes (tsc --strict over generated values).
+// tests/types.test.js checks them against the Rust types' serde output (every field the
+// engine writes is declared here, every field declared here is one the engine writes:
+// tsc --strict over values the engine generates) and, when the repository has its JSON
+// Schemas (schema/), against the TypeScript generated from them (the same field names
+// everywhere; every value these types accept, the schemas accept).
 
 /** An RFC 3339 / ISO 8601 time in UTC, e.g. "2026-11-23T09:00:00Z". */
 export type Timestamp = string;
@@ -108,6 +110,8 @@ export interface Limits {
 
 /** The engine's config: every field but the ids has a default. */
 export interface Config {
+  /** The JSON Schema an editor validates the file with (ignored by the engine). */
+  $schema?: string;
   operators?: OperatorConfig[];
   lines?: LineConfig[];
   limits?: Limits;
