@@ -1,7 +1,7 @@
 /*
  * openlines.h -- C API of openlines, a pure, I/O-free routing engine for customer
  * chat "open lines" (which operator gets a client's dialog, which automatic messages
- * and marks the dialog gets). The behaviour contract is DESIGN.md of the project.
+ * and marks the dialog gets). The JSON shapes and rules: docs/reference.md.
  *
  * SPDX-License-Identifier: MIT OR Apache-2.0
  *
@@ -165,7 +165,7 @@
  * Status code returned by every fallible function. OPENLINES_OK (0) is success.
  *
  * The numbers are part of the ABI: they never change and are never reused.
- * 1..99 mirror the engine's error kinds (DESIGN.md section 1); 100.. are C-level
+ * 1..99 mirror the engine's error kinds (docs/reference.md, "Errors"); 100.. are C-level
  * conditions. openlines_status_str() gives each one's stable name.
  */
 enum openlines_status
@@ -306,7 +306,7 @@ enum openlines_input_kind
      */
     OPENLINES_INPUT_BOT_RESOLVED = 11,
     /**
-     * Add or replace a line: `config_json`, the line's config as JSON (DESIGN.md section 2,
+     * Add or replace a line: `config_json`, the line's config as JSON (docs/reference.md, "Config",
      * one element of "lines").
      */
     OPENLINES_INPUT_SET_LINE = 12,
@@ -737,7 +737,7 @@ typedef struct openlines_str {
  *
  * Start from openlines_input_init(), which zeroes everything and sets the defaults
  * that are not zero (`can_reply` = true, `pinned` = true). Strings are borrowed for the
- * duration of the call only. Each kind maps to the JSON input of DESIGN.md section 3
+ * duration of the call only. Each kind maps to the JSON input of docs/reference.md, "Inputs"
  * with the same field names (`operator_id` is JSON "operator"; `has_crm`, `crm_found`,
  * `crm_responsible` are JSON "crm": {"found", "responsible"}; `config_json` is JSON
  * "line" or "operator"); both paths give identical results.
@@ -892,7 +892,7 @@ typedef struct openlines_dialog_stats {
  * One action for the host to carry out: a tagged struct. `kind` (an
  * openlines_action_kind) says which fields are set (see openlines_action_kind); the
  * others are zero and {NULL, 0}. The field names are those of the JSON actions of
- * DESIGN.md section 4 (`operator_id` is JSON "operator", `message_kind` is the "kind"
+ * docs/reference.md, "Actions" (`operator_id` is JSON "operator", `message_kind` is the "kind"
  * of send_message, `expires_at_ms` is "expires_at").
  *
  * BORROWED: every string and array in it points into the engine handle and stays valid
@@ -1011,14 +1011,14 @@ uint32_t openlines_abi_version(void);
 
 /**
  * The stable name of a status, e.g. "unknown_dialog" for OPENLINES_UNKNOWN_DIALOG
- * (the engine's error kinds use the names of DESIGN.md), or "unknown_status" for a
+ * (the engine's error kinds use the names of docs/reference.md), or "unknown_status" for a
  * number that is not an openlines_status. A static NUL-terminated string: never free
  * it. Thread-safe.
  */
 const char *openlines_status_str(uint32_t status);
 
 /**
- * Create an engine from a config in JSON (DESIGN.md section 2): `config_len` bytes of
+ * Create an engine from a config in JSON (docs/reference.md, "Config"): `config_len` bytes of
  * UTF-8 at `config_json` (no NUL terminator needed).
  *
  * On success, `*out_engine` receives a new handle, owned by the caller: free it with
@@ -1138,7 +1138,7 @@ openlines_status openlines_input_init(struct openlines_input *input, uint32_t ki
  * openlines_engine_take_actions_json()); this is a mutating call, so it invalidates
  * strings borrowed from earlier actions.
  *
- * On failure the input changes nothing, but time is committed (DESIGN.md section 1):
+ * On failure the input changes nothing, but time is committed (docs/reference.md, "The host loop"):
  * the timers due at or before `at_ms` have fired, as if openlines_engine_advance(at_ms)
  * had been called first, and their actions are pending: read them as after a success
  * (if there are any, the call was a mutating one). With OPENLINES_NULL_POINTER (NULL
@@ -1158,7 +1158,7 @@ openlines_status openlines_input_init(struct openlines_input *input, uint32_t ki
 openlines_status openlines_engine_handle(struct openlines_engine *engine, int64_t at_ms, const struct openlines_input *input);
 
 /**
- * Apply one input given as JSON (DESIGN.md section 3, e.g.
+ * Apply one input given as JSON (docs/reference.md, "Inputs", e.g.
  * {"type": "accept", "dialog": 7, "operator": "ann"}): `json_len` bytes of UTF-8 at
  * `json`, no NUL terminator needed. Otherwise exactly like openlines_engine_handle(),
  * and the same input gives the same actions on both paths. Bad JSON, unknown fields and
@@ -1238,7 +1238,7 @@ openlines_status openlines_engine_pending_actions(struct openlines_engine *engin
 openlines_status openlines_engine_next_action(struct openlines_engine *engine, struct openlines_action *out);
 
 /**
- * Take every pending action as one JSON array (the actions of DESIGN.md section 4, e.g.
+ * Take every pending action as one JSON array (the actions of docs/reference.md, "Actions", e.g.
  * [{"type":"dialog_opened","dialog":1,"line":"sales","client":"tg:42"}, ...]; "[]" when
  * there are none) and mark them read.
  *

@@ -20,7 +20,7 @@ if [ ! -x "$venv/bin/python" ]; then
     "$python" -m venv "$venv"
 fi
 pip=("$venv/bin/python" -m pip --disable-pip-version-check --no-input -q)
-"${pip[@]}" install "maturin==1.16.0" "pytest==9.2.0" "hypothesis==6.170.15" "mypy==2.4.1" </dev/null
+"${pip[@]}" install "maturin==1.16.0" "pytest==9.2.0" "hypothesis==6.170.15" "mypy==2.4.1" "twine==7.0.0" "jsonschema==4.26.0" </dev/null
 
 # The abi3 wheel (release build), installed like `pip install ./python` would, plus
 # the `test-hooks` feature (a method that panics on purpose, for the panic-boundary
@@ -29,6 +29,10 @@ wheels="$target/wheels-python"
 rm -rf "$wheels"
 (cd "$here" && "$venv/bin/maturin" build --release --locked --features test-hooks --out "$wheels" </dev/null)
 "${pip[@]}" install --force-reinstall --no-deps "$wheels"/openlines-*.whl </dev/null
+# One abi3 wheel for CPython 3.9 and later, with metadata PyPI accepts.
+echo "== wheel: abi3 for 3.9+, twine check"
+ls "$wheels"/openlines-*-cp39-abi3-*.whl >/dev/null
+"$venv/bin/python" -m twine check --strict "$wheels"/openlines-*.whl
 
 # The JSON replay used by the cross-check tests.
 if [ -z "${OPENLINES_CLI:-}" ]; then

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every check of the project, as CI runs it: formatting, lints, Rust tests (unit,
-# scenario files, property tests, doc tests, the staffing search against Erlang C),
-# the C library tests, the Python package tests, the JavaScript/TypeScript (wasm) package
-# tests, the PHP package tests, PHP under
+# scenario files, property tests, doc tests, the staffing search against Erlang C, the
+# reference and the JSON Schemas in step with the types), the schemas fresh, the core
+# crate packaged and documented as a library, the C library tests, the Python package
+# tests, the JavaScript/TypeScript (wasm) package tests, the PHP package tests, PHP under
 # php-fpm behind nginx (load and fault test), the NATS host's chaos test and the
 # simulation reports in headless chromium. Builds once into one target dir; installs
 # what it needs itself.
@@ -33,6 +34,20 @@ rust_passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$log_dir/rust.log" | a
 
 step "the Rust host example (restart from snapshot + log gives the same state)"
 cargo run --locked --quiet --example host
+
+step "schema/ is fresh: the JSON Schemas regenerated from the Rust types match the committed ones"
+cargo run --locked --quiet -p openlines-cli -- schema --out schema
+git diff --exit-code -- schema/
+if [ -n "$(git status --porcelain -- schema/)" ]; then
+  git status --porcelain -- schema/
+  echo "schema/: files not committed" >&2
+  exit 1
+fi
+
+step "the core crate as a library: docs without warnings, cargo package, cargo publish --dry-run"
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -p openlines --features schema
+cargo package --locked -p openlines --allow-dirty
+cargo publish --dry-run --locked -p openlines --allow-dirty
 
 c_passed=0
 if [ -f bindings/c/tests/run.sh ]; then

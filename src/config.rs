@@ -16,6 +16,7 @@ use crate::schedule::Schedule;
 
 /// The whole engine configuration for one tenant.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Operators (agents) who can take dialogs.
@@ -31,6 +32,7 @@ pub struct Config {
 
 /// One operator.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct OperatorConfig {
     /// Unique operator id.
@@ -49,6 +51,7 @@ pub struct OperatorConfig {
 
 /// One open line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct LineConfig {
     /// Unique line id.
@@ -85,6 +88,7 @@ pub struct LineConfig {
 
 /// How a line's queue distributes dialogs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct QueueConfig {
     /// Queue operators; order matters for `strict`, `evenly` and ties.
@@ -92,6 +96,7 @@ pub struct QueueConfig {
     /// Distribution mode.
     pub distribution: Distribution,
     /// Offer timeout before the next operator.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = MAX_SECS)))]
     pub forward_after_secs: u64,
     /// Only operators whose presence is `online` get dialogs.
     pub check_availability: bool,
@@ -125,6 +130,7 @@ impl Default for QueueConfig {
 
 /// Distribution modes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Distribution {
     /// Round robin in queue order.
@@ -141,6 +147,7 @@ pub enum Distribution {
 
 /// What to do when nobody is eligible.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WhenNobodyAvailable {
     /// Keep the dialog queued until an operator becomes eligible.
@@ -151,6 +158,7 @@ pub enum WhenNobodyAvailable {
 
 /// Statuses that may be left out of an operator's load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LoadExclude {
     /// Assigned dialogs where the operator wrote last.
@@ -161,6 +169,7 @@ pub enum LoadExclude {
 
 /// The no-answer policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct NoAnswerConfig {
     /// The action.
@@ -170,6 +179,7 @@ pub struct NoAnswerConfig {
     /// Form for `send_form`.
     pub form: String,
     /// A parked dialog starts a new cycle after this long.
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = MAX_SECS)))]
     pub retry_after_secs: u64,
 }
 
@@ -186,6 +196,7 @@ impl Default for NoAnswerConfig {
 
 /// No-answer actions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NoAnswerAction {
     /// Start a new cycle at once.
@@ -200,6 +211,7 @@ pub enum NoAnswerAction {
 
 /// CRM integration of a line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct CrmConfig {
     /// A client known in the CRM goes to their responsible operator.
@@ -227,6 +239,7 @@ impl Default for CrmConfig {
 
 /// Lead creation policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CreateLead {
     /// Ask for a lead when the CRM did not find the client and the channel can reply.
@@ -239,6 +252,7 @@ pub enum CreateLead {
 
 /// Working hours of a line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct ScheduleConfig {
     /// IANA time zone name.
@@ -267,6 +281,7 @@ impl Default for ScheduleConfig {
 
 /// Off-hours reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct OffHoursConfig {
     /// The action.
@@ -289,6 +304,7 @@ impl Default for OffHoursConfig {
 
 /// Off-hours actions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OffHoursAction {
     /// Send `text`.
@@ -301,6 +317,7 @@ pub enum OffHoursAction {
 
 /// Greeting policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct GreetingConfig {
     /// When to greet.
@@ -320,6 +337,7 @@ impl Default for GreetingConfig {
 
 /// When a greeting (or a bot) applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum GreetingWhen {
     /// Only a client's first dialog in the line.
@@ -335,17 +353,20 @@ pub enum GreetingWhen {
 /// parked after no answer, held until the opening), then every `repeat_secs` while it
 /// still waits.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct QueuePositionConfig {
     /// Template (empty = off): `#POSITION#` is the 1-based place in dispatch order among
     /// the line's waiting dialogs, `#WAIT#` the estimated wait in words ("3 min").
     pub text: String,
     /// Send it again this often while the dialog waits (0 = only on queueing).
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = MAX_SECS)))]
     pub repeat_secs: u64,
 }
 
 /// A plain text setting.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct TextConfig {
     /// The text (empty = not sent).
@@ -354,9 +375,11 @@ pub struct TextConfig {
 
 /// A timer with an optional text.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct TimedTextConfig {
     /// Delay in seconds (0 = off).
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = MAX_SECS)))]
     pub after_secs: u64,
     /// Text sent when the timer fires (empty = none).
     pub text: String,
@@ -364,6 +387,7 @@ pub struct TimedTextConfig {
 
 /// Rating request policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct RatingConfig {
     /// Ask for a rating when the operator closes the dialog.
@@ -371,6 +395,7 @@ pub struct RatingConfig {
     /// The request text.
     pub text: String,
     /// How long the dialog stays in `closing` waiting for a rating (0 = close at once).
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = MAX_SECS)))]
     pub window_secs: u64,
     /// A rating in the window closes the dialog at once.
     pub close_on_rating: bool,
@@ -392,6 +417,7 @@ impl Default for RatingConfig {
 
 /// Chat bot stage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct BotConfig {
     /// Bot id; empty = no bot.
@@ -399,6 +425,7 @@ pub struct BotConfig {
     /// Which dialogs start with the bot (`first_contact` | `every_dialog` | `never`).
     pub when: GreetingWhen,
     /// Hand the dialog to a human after this long (0 = never by time).
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = MAX_SECS)))]
     pub handoff_after_secs: u64,
     /// A client message equal to this (trimmed, case-insensitive) hands off.
     pub handoff_keyword: String,
@@ -417,11 +444,14 @@ impl Default for BotConfig {
 
 /// Response-time targets.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct KpiConfig {
     /// First-response target (0 = off).
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = MAX_SECS)))]
     pub first_response_secs: u64,
     /// Next-response target (0 = off).
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = MAX_SECS)))]
     pub next_response_secs: u64,
     /// Who is notified (passed through to the host).
     pub notify: Vec<String>,
@@ -815,15 +845,23 @@ impl Config {
     /// (`lines[0].queue.distribution: "evenlyy" is not one of evenly, strict, all,
     /// least_busy, longest_idle`): the fields that do not fit are taken out (their
     /// defaults apply) so that the rest, and then the checks of [`Config::validate`],
-    /// still run. A UTF-8 byte order mark before the text is accepted.
+    /// still run. A UTF-8 byte order mark before the text is accepted, and so is a
+    /// top-level `"$schema"` string (the JSON Schema an editor validates the file
+    /// with, e.g. `"schema/config.schema.json"`), which is ignored.
     pub fn from_json(text: &str) -> Result<Config, Vec<ConfigIssue>> {
-        let (value, twice) = crate::json::parse_value(text).map_err(|issue| vec![issue])?;
-        if !value.is_object() {
+        let (mut value, twice) = crate::json::parse_value(text).map_err(|issue| vec![issue])?;
+        let Some(root) = value.as_object_mut() else {
             return Err(vec![ConfigIssue::new(
                 IssueKind::InvalidType,
                 "(root)",
                 "a config is a JSON object: {\"operators\": [...], \"lines\": [...]}",
             )]);
+        };
+        if root
+            .get("$schema")
+            .is_some_and(serde_json::Value::is_string)
+        {
+            root.shift_remove("$schema");
         }
         let collected = crate::json::collect::<Config>(value);
         let mut issues = twice;

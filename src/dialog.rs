@@ -1,6 +1,7 @@
 //! Dialogs: the lifecycle state of one client conversation and its counters.
 
 use chrono::{DateTime, Utc};
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::DialogId;
@@ -132,20 +133,22 @@ impl DialogState {
 pub(crate) struct Dialog {
     pub id: DialogId,
     pub line: LineIdx,
-    pub client: Box<str>,
+    /// Short strings (up to 24 bytes: client ids, channels, languages as hosts use
+    /// them) are stored inline, so an open dialog costs no allocation for them.
+    pub client: CompactString,
     /// The client's handle in the engine's client history (not persisted: restore
     /// resolves it from the client's record that names this dialog as open).
     #[serde(skip)]
     pub client_handle: Derived<crate::engine::ClientHandle>,
-    pub channel: Box<str>,
+    pub channel: CompactString,
     pub can_reply: bool,
     pub crm_found: bool,
     /// This dialog asked the host to create a CRM lead (`create_lead`): the client's CRM
     /// record comes from this chat, so a transfer may change its responsible.
     pub lead_created: bool,
-    pub responsible: Option<Box<str>>,
+    pub responsible: Option<CompactString>,
     pub priority: i32,
-    pub language: Box<str>,
+    pub language: CompactString,
     pub skills: Box<[String]>,
     pub state: DialogState,
     /// Operators who declined or timed out in the current offer cycle.

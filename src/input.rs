@@ -8,6 +8,7 @@ use crate::config::{LineConfig, OperatorConfig};
 /// One input. Its JSON form is the contract's, e.g.
 /// `{"type": "accept", "dialog": 7, "operator": "ann"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Input {
     /// A client wrote to a line.
@@ -71,6 +72,7 @@ pub enum Input {
         /// The dialog.
         dialog: DialogId,
         /// The score, 1..=5.
+        #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 5)))]
         score: u8,
     },
     /// An operator's presence changed.
@@ -115,6 +117,7 @@ fn default_true() -> bool {
 
 /// A client's message to a line.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct ClientMessage {
     /// The line written to.
@@ -153,6 +156,7 @@ impl ClientMessage {
 
 /// The host's CRM lookup for a client message.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct CrmLookup {
     /// Whether the client is known in the CRM.
@@ -167,6 +171,7 @@ pub struct CrmLookup {
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PresenceStatus {
     /// Working and available.

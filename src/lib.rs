@@ -8,7 +8,8 @@
 //!
 //! The engine never reads a clock, sleeps, does I/O or spawns threads: same config and
 //! same timed inputs give the same actions. See [`Engine`] for the entry point and the
-//! project's `DESIGN.md` for the behaviour contract.
+//! reference (`docs/reference.md` in the repository) for the config, the inputs, the
+//! actions, the errors and the host-loop rules.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -45,6 +46,12 @@ pub type DialogId = u64;
 /// is used, a client message that would open a dialog is refused (`not_allowed`);
 /// ids never wrap. A snapshot whose `next_dialog` is past `MAX_DIALOG_ID + 1` is refused.
 pub const MAX_DIALOG_ID: DialogId = (1 << 53) - 1;
+
+/// The README's Rust examples, compiled and run as doc tests (`cargo test --doc`), so the
+/// minimal host it shows keeps working.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 pub use action::{
     Action, AssignReason, BotStopReason, CloseReason, Kpi, MessageKind, QueueReason, WithdrawReason,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Size limits, part of the config (`"limits": {...}`); all have safe defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// Longest id (line, operator, client, skill, language, form, bot) in bytes.

@@ -4,7 +4,7 @@
 //! weekly table of local `[start, end]` intervals and a list of holidays. All queries take
 //! and return UTC instants; the schedule never reads a clock.
 //!
-//! Decided semantics (see DESIGN.md §5 "Schedule"):
+//! Decided semantics (see docs/reference.md, "Schedule"):
 //!
 //! - An interval `["09:00", "18:00"]` is open at 09:00 and closed at 18:00 (half-open).
 //!   `"24:00"` is valid only as an end and means 00:00 of the next day. An interval whose end

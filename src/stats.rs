@@ -9,6 +9,7 @@ use crate::dialog::{DialogState, OperatorIdx};
 
 /// Response statistics of one dialog, carried by `dialog_closed`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DialogStats {
     /// Seconds from the first client message to the first operator reply (null if none).
     pub first_response_secs: Option<u64>,

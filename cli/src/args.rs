@@ -40,6 +40,17 @@ pub enum Command {
     Staff(StaffArgs),
     /// Measure cost per input, memory per dialog and scaling (a few minutes).
     Bench(BenchArgs),
+    /// Write the JSON Schemas of config, input, action and scenario files
+    /// (generated from the engine's types) into a directory.
+    Schema {
+        /// Where to write them.
+        #[arg(long, default_value = "schema", value_name = "DIR")]
+        out: PathBuf,
+        /// Write nothing; exit 2 if a file is missing or differs from what the
+        /// engine's types give.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 /// `openlines simulate`.
@@ -66,11 +77,18 @@ pub struct SimulateArgs {
     /// A config file to use instead of the built-in one.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Print the built-in day's first N dialogs input by input.
-    #[arg(long, default_value_t = 1, value_name = "N",
+    /// Print the built-in day's first N dialogs input by input (instead of one
+    /// typical dialog; see --trace-dialog).
+    #[arg(long, default_value_t = 0, value_name = "N",
           value_parser = clap::value_parser!(u64).range(0..=10_000),
-          conflicts_with = "arrivals")]
+          conflicts_with_all = ["arrivals", "trace_dialog"])]
     pub trace: u64,
+    /// Print dialog N of the built-in day input by input (0: no trace). By default a
+    /// typical dialog: the one whose wait for an operator is the day's median.
+    #[arg(long, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(0..=10_000_000),
+          conflicts_with = "arrivals")]
+    pub trace_dialog: Option<u64>,
     /// Real history to replay instead of the built-in day (CSV: time, line, client,
     /// handling_secs, language, skills; see docs/simulation.md).
     #[arg(long, value_name = "FILE.csv", requires = "config")]
@@ -330,6 +348,7 @@ mod tests {
             .to_string();
         for flag in [
             "--trace",
+            "--trace-dialog",
             "--arrivals",
             "--compare",
             "--report",
@@ -444,6 +463,13 @@ mod tests {
             panic!("not simulate")
         };
         assert_eq!((s.operators, s.dialogs, s.lines, s.trace), (5, 400, 1, 2));
+        assert_eq!(s.trace_dialog, None);
+        let Command::Simulate(s) = parse(&["simulate", "--trace-dialog", "7"]).unwrap().command
+        else {
+            panic!("not simulate")
+        };
+        assert_eq!((s.trace, s.trace_dialog), (0, Some(7)));
+        assert!(parse(&["simulate", "--trace", "2", "--trace-dialog", "7"]).is_err());
         let Command::Staff(s) = parse(&[
             "staff",
             "--config",

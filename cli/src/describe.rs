@@ -1,5 +1,7 @@
 //! One-line readable descriptions of inputs and actions for traces.
 
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use openlines::{Action, Input};
 use serde_json::Value;
 
@@ -33,6 +35,24 @@ pub fn input(input: &Input) -> String {
 /// An action, e.g. `offer dialog=1 operators=["ann"] expires_at=...`.
 pub fn action(action: &Action) -> String {
     value(&serde_json::to_value(action).unwrap_or(Value::Null))
+}
+
+/// An action with its times in `tz` (`expires_at=09:01:00+01:00`), for a trace whose
+/// lines are all in one zone.
+pub fn action_in(action: &Action, tz: Tz) -> String {
+    let mut v = serde_json::to_value(action).unwrap_or(Value::Null);
+    if let (Action::Offer { expires_at, .. }, Some(map)) = (action, v.as_object_mut()) {
+        map.insert(
+            "expires_at".to_owned(),
+            Value::String(clock(*expires_at, tz)),
+        );
+    }
+    value(&v)
+}
+
+/// A time of day in `tz` with its UTC offset, e.g. `09:01:00+01:00`.
+pub fn clock(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%H:%M:%S%:z").to_string()
 }
 
 fn short(v: &Value) -> String {

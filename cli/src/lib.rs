@@ -13,5 +13,6 @@ pub mod mmc;
 pub mod replay;
 pub mod report;
 pub mod scenario;
+pub mod schema;
 pub mod simulate;
 pub mod staff;

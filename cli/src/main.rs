@@ -24,6 +24,7 @@ fn main() -> ExitCode {
             let args: Vec<&str> = owned.iter().map(String::as_str).collect();
             print("bench", openlines_cli::bench::run(&args))
         }
+        Command::Schema { out, check } => print("schema", openlines_cli::schema::run(&out, check)),
     }
 }
 

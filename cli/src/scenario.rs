@@ -19,6 +19,10 @@ use serde_json::{Value, json};
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
+    /// The JSON Schema the file names for editors (`schema/scenario.schema.json`);
+    /// ignored.
+    #[serde(default, rename = "$schema")]
+    pub schema: Option<String>,
     /// What the scenario shows (free text).
     #[serde(default)]
     pub description: String,

@@ -46,7 +46,7 @@ fn the_built_in_day_prints_its_summary() {
     let out = openlines_cli::simulate::run(&simulate_args(&[])).unwrap();
     assert!(out.starts_with("openlines simulate: one working day (Mon 2026-11-23), 8 operators"));
     for section in [
-        "The day's first dialog, input by input",
+        "a typical one: its wait for an operator",
         "\nDialogs\n  opened                      400",
         "Wait for an operator",
         "First response",
@@ -55,6 +55,106 @@ fn the_built_in_day_prints_its_summary() {
     ] {
         assert!(out.contains(section), "missing {section:?}");
     }
+}
+
+/// The trace lines of a simulate text: `  HH:MM:SS+HH:MM  input` and `-> action`.
+fn trace_lines(out: &str) -> Vec<&str> {
+    out.lines()
+        .skip_while(|l| !l.starts_with("Input by input") && !l.contains("input by input ("))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn the_trace_shows_a_typical_dialog_and_says_why() {
+    let out = openlines_cli::simulate::run(&simulate_args(&[])).unwrap();
+    let day = openlines_sim::simulate_day(&openlines_sim::DayParams::default()).unwrap();
+    let (id, wait) = openlines_cli::simulate::typical_dialog(&day).unwrap();
+    // The median wait: as many assigned dialogs waited less as waited more (give or
+    // take the ties and the middle one).
+    let mut waits = day.summary.waits.clone();
+    waits.sort_unstable();
+    assert_eq!(wait, waits[(waits.len() - 1) / 2]);
+    assert!(
+        out.contains(&format!(
+            "Dialog {id}, a typical one: its wait for an operator"
+        )),
+        "{out}"
+    );
+    let trace = trace_lines(&out);
+    assert!(
+        trace[0].contains(&format!("-> dialog_opened dialog={id} "))
+            || trace[1].contains(&format!("dialog_opened dialog={id} ")),
+        "{trace:#?}"
+    );
+    // Every dialog id in the trace is the traced one.
+    for line in &trace {
+        if let Some(rest) = line.split("dialog=").nth(1) {
+            assert!(
+                rest.starts_with(&format!("{id} ")) || rest == id.to_string(),
+                "{line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_trace_line_is_in_one_zone_with_its_offset() {
+    let out = openlines_cli::simulate::run(&simulate_args(&["--trace-dialog", "1"])).unwrap();
+    assert!(
+        out.contains("Dialog 1 (chosen with --trace-dialog 1)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("times in Europe/Warsaw, UTC offset shown"),
+        "{out}"
+    );
+    let trace = trace_lines(&out);
+    assert!(trace.len() > 3, "{out}");
+    for line in trace {
+        // No UTC `Z` time beside local ones: every time carries the zone's offset
+        // (November in Warsaw: +01:00).
+        assert!(!line.contains("Z "), "{line}");
+        assert!(!line.trim_end().ends_with('Z'), "{line}");
+        if let Some(at) = line.split("expires_at=").nth(1) {
+            assert!(
+                at.starts_with(|c: char| c.is_ascii_digit()) && at.contains("+01:00"),
+                "{line}"
+            );
+        }
+        if !line.trim_start().starts_with("->") {
+            assert_eq!(&line[10..16], "+01:00", "{line}");
+        }
+    }
+    let none = openlines_cli::simulate::run(&simulate_args(&["--trace-dialog", "0"])).unwrap();
+    assert!(!none.contains("input by input"), "{none}");
+    let missing =
+        openlines_cli::simulate::run(&simulate_args(&["--trace-dialog", "100000"])).unwrap();
+    assert!(
+        missing.contains(
+            "Dialog 100000 (--trace-dialog 100000) was not opened: the day opened 400 dialogs"
+        ),
+        "{missing}"
+    );
+}
+
+#[test]
+fn text_and_report_name_undelivered_dialogs_alike_and_wall_time_as_such() {
+    let text = openlines_cli::simulate::run(&simulate_args(&[])).unwrap();
+    let json: Value =
+        serde_json::from_str(&openlines_cli::simulate::run(&simulate_args(&["--json"])).unwrap())
+            .unwrap();
+    let never = json["runs"][0]["summary"]["never_assigned"]
+        .as_u64()
+        .unwrap();
+    assert!(
+        text.contains(&format!("  never assigned         {never:>8}")),
+        "{text}"
+    );
+    assert!(!text.contains("midnight"), "{text}");
+    assert!(text.contains("Wall-clock time of this run: "), "{text}");
+    assert!(!text.contains("simulated host time"), "{text}");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! functions, with pointers built here. No call may report OPENLINES_PANIC (a panic
 //! also aborts the fuzzer through libFuzzer's panic hook); a call refused for its time
 //! changes nothing (same snapshot, same pending actions); any other failed input is
-//! exactly a tick at its time (time is committed, DESIGN.md section 1: same snapshot
+//! exactly a tick at its time (time is committed, docs/reference.md, "The host loop": same snapshot
 //! and same new pending actions as an advance on a copy); after every call the engine's
 //! snapshot restores (restore checks consistency); snapshot(restore(snapshot)) is
 //! identical.

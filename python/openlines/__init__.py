@@ -23,7 +23,7 @@ Quick start::
     deadline = engine.next_deadline()            # call engine.advance(deadline) then
 
 Inputs are typed classes (``ClientMessage``, ``Accept``, ``Presence``, ...) or plain
-dicts of the JSON shape in DESIGN.md section 3; actions are typed frozen classes
+dicts of the JSON shape in docs/reference.md, "Inputs"; actions are typed frozen classes
 (``Offer``, ``Assigned``, ...; base class ``Action``). Errors are subclasses of
 ``openlines.Error``. See ``help(openlines.Engine)``.
 """

@@ -98,7 +98,7 @@ _Bytes = Union[bytes, bytearray, memoryview]
 
 @final
 class Config:
-    """An engine config (DESIGN.md section 2), parsed and validated once."""
+    """An engine config (docs/reference.md, "Config"), parsed and validated once."""
 
     def __new__(cls, data: Union[ConfigDict, str]) -> Config: ...
     @staticmethod

@@ -80,7 +80,7 @@ __all__ = [
     "ExplainView",
 ]
 
-#: The ``type`` tag of an action (DESIGN.md section 4).
+#: The ``type`` tag of an action (docs/reference.md, "Actions").
 ActionType = Literal[
     "dialog_opened",
     "send_message",
@@ -98,7 +98,7 @@ ActionType = Literal[
     "dialog_closed",
 ]
 
-#: The ``type`` tag of an input (DESIGN.md section 3).
+#: The ``type`` tag of an input (docs/reference.md, "Inputs").
 InputType = Literal[
     "client_message",
     "operator_message",
@@ -198,7 +198,7 @@ OffHoursAction = Literal["send_text", "send_form", "nothing"]
 GreetingWhen = Literal["first_contact", "every_dialog", "never"]
 
 # ------------------------------------------------------------------- config dicts
-# Every key but the ids is optional (DESIGN.md section 2 gives the defaults). The
+# Every key but the ids is optional (docs/reference.md, "Config" gives the defaults). The
 # required keys sit in a private base class so that this works on Python 3.9.
 
 
@@ -368,7 +368,7 @@ class LimitsDict(TypedDict, total=False):
 
 
 class ConfigDict(TypedDict, total=False):
-    """A config as a dict of the contract's JSON shape (DESIGN.md section 2)."""
+    """A config as a dict of the contract's JSON shape (docs/reference.md, "Config")."""
 
     operators: List[OperatorDict]
     lines: List[LineDict]

@@ -97,3 +97,12 @@ def test_times_in_other_zones_are_logged_in_utc(tmp_path: Path) -> None:
     (logged,) = desk.db.execute("SELECT at FROM inputs").fetchone()
     assert logged == "2026-11-23T09:00:00+00:00"
     desk.close()
+
+
+def test_restart_demo_shows_the_same_state_after_a_crash(capsys: pytest.CaptureFixture[str]) -> None:
+    import helpdesk
+
+    helpdesk.restart_demo()
+    out = capsys.readouterr().out
+    assert "same state: True" in out
+    assert "exactly what a host that never stopped" in out

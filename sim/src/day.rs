@@ -43,6 +43,8 @@ pub struct DayParams {
     pub record: bool,
     /// Keep a readable trace of the first this-many dialogs ([`Day::trace`]).
     pub trace_dialogs: u64,
+    /// Keep a readable trace of this one dialog instead ([`Day::trace`]).
+    pub trace_dialog: Option<DialogId>,
 }
 
 impl Default for DayParams {
@@ -56,6 +58,7 @@ impl Default for DayParams {
             config: None,
             record: false,
             trace_dialogs: 0,
+            trace_dialog: None,
         }
     }
 }
@@ -212,7 +215,8 @@ pub struct Day {
     pub rejected: u64,
     /// The summary for people.
     pub summary: DaySummary,
-    /// Inputs about the first `trace_dialogs` dialogs with the actions they caused.
+    /// Inputs about the traced dialogs (the first `trace_dialogs`, or `trace_dialog`)
+    /// with the actions they caused.
     pub trace: Vec<TraceEntry>,
     /// Dialog by dialog, operators online, per-operator load (for reports).
     pub observed: Observed,
@@ -327,7 +331,11 @@ struct Simulation {
     dialogs: usize,
     record: bool,
     trace_dialogs: u64,
+    trace_dialog: Option<DialogId>,
     trace: Vec<TraceEntry>,
+    /// (dialog, line, client) of the traced dialogs that are open: their client's
+    /// messages are traced too.
+    traced_clients: Vec<(DialogId, String, String)>,
     operator_ids: Vec<String>,
     line_ids: Vec<String>,
     online: Vec<bool>,
@@ -351,7 +359,9 @@ impl Simulation {
             dialogs: params.dialogs,
             record: params.record,
             trace_dialogs: params.trace_dialogs,
+            trace_dialog: params.trace_dialog,
             trace: Vec::new(),
+            traced_clients: Vec::new(),
             operator_ids: config.operators.iter().map(|o| o.id.clone()).collect(),
             line_ids: config.lines.iter().map(|l| l.id.clone()).collect(),
             online: vec![false; config.operators.len()],
@@ -519,7 +529,8 @@ impl Simulation {
         if self.record {
             self.inputs.push((at, input.clone()));
         }
-        let traced_input = (self.trace_dialogs > 0).then(|| input.clone());
+        let traced_input =
+            (self.trace_dialogs > 0 || self.trace_dialog.is_some()).then(|| input.clone());
         self.input_count += 1;
         buf.clear();
         if engine.handle_into(at, input, buf).is_err() {
@@ -528,16 +539,40 @@ impl Simulation {
         }
         self.action_count += buf.len() as u64;
         if let Some(input) = traced_input {
-            let traced = |d: DialogId| d >= 1 && d <= self.trace_dialogs;
+            let traced = |d: DialogId| match self.trace_dialog {
+                Some(only) => d == only,
+                None => d >= 1 && d <= self.trace_dialogs,
+            };
             let about_traced = match &input {
                 Input::OperatorMessage { dialog, .. }
                 | Input::Accept { dialog, .. }
                 | Input::Skip { dialog, .. }
                 | Input::Close { dialog, .. }
                 | Input::Rate { dialog, .. } => traced(*dialog),
+                // A client's later messages in a traced dialog cause no action, but
+                // they are part of its story.
+                Input::ClientMessage(m) => self
+                    .traced_clients
+                    .iter()
+                    .any(|(_, line, client)| *line == m.line && *client == m.client),
                 _ => false,
             };
             let actions: Vec<Action> = buf.iter().filter(|a| traced(a.dialog())).cloned().collect();
+            for action in &actions {
+                match action {
+                    Action::DialogOpened {
+                        dialog,
+                        line,
+                        client,
+                    } => self
+                        .traced_clients
+                        .push((*dialog, line.clone(), client.clone())),
+                    Action::DialogClosed { dialog, .. } => {
+                        self.traced_clients.retain(|(d, _, _)| d != dialog);
+                    }
+                    _ => {}
+                }
+            }
             if about_traced || !actions.is_empty() {
                 self.trace.push(TraceEntry { at, input, actions });
             }

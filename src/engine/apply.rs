@@ -71,9 +71,9 @@ impl Engine {
         let dialog = Dialog {
             id,
             line,
-            client: m.client.into_boxed_str(),
+            client: CompactString::from(m.client),
             client_handle: Derived(client_handle),
-            channel: m.channel.into_boxed_str(),
+            channel: CompactString::from(m.channel),
             can_reply: m.can_reply,
             crm_found,
             lead_created,
@@ -81,9 +81,9 @@ impl Engine {
                 .crm
                 .as_ref()
                 .and_then(|c| c.responsible.as_deref())
-                .map(Box::from),
+                .map(CompactString::from),
             priority: m.priority,
-            language: m.language.into_boxed_str(),
+            language: CompactString::from(m.language),
             skills: m.skills.into_boxed_slice(),
             state: DialogState::Routing,
             tried: Vec::new(),

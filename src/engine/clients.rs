@@ -14,6 +14,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
+use compact_str::CompactString;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::ClientLine;
@@ -50,7 +51,8 @@ fn fnv1a(text: &str) -> u64 {
 /// One client: its id and a record per line they wrote to.
 #[derive(Debug, Clone, PartialEq)]
 struct Client {
-    id: Box<str>,
+    /// Inline up to 24 bytes (no allocation for ids as hosts use them).
+    id: CompactString,
     lines: Records,
 }
 
@@ -293,25 +295,22 @@ impl ClientHistory {
             .as_mut()
             .expect("invariant: a handle names a remembered client");
         let lines = &mut client.lines;
-        let pos = match lines.as_slice().iter().position(|c| c.line == line) {
-            Some(pos) => pos,
+        // A record made here enters the idle index only as `f` leaves it (a new
+        // client's record is usually opened at once: no insert and remove).
+        let (pos, before) = match lines.as_slice().iter().position(|c| c.line == line) {
+            Some(pos) => (pos, idle_key(handle, &lines.as_slice()[pos])),
             None => {
-                let record = ClientLine {
+                lines.push(ClientLine {
                     line,
                     open: None,
                     last_operator: None,
                     dialogs: 0,
                     last_seen: at,
-                };
-                if let Some(k) = idle_key(handle, &record) {
-                    self.idle.insert(k);
-                }
-                lines.push(record);
-                lines.as_slice().len() - 1
+                });
+                (lines.as_slice().len() - 1, None)
             }
         };
         let record = &mut lines.as_mut_slice()[pos];
-        let before = idle_key(handle, record);
         let result = f(record);
         let after = idle_key(handle, record);
         if before != after {

@@ -4,11 +4,13 @@
 //! timer due at or before `at` fires, each at its own deadline, and the clock moves
 //! to `at`) followed by the input, which goes through two phases: `check` (read-only:
 //! validates and resolves ids against the state the timers left, returning a
-//! [`Checked`] plan or an error) and `apply` (infallible). So a rejected input
+//! `Checked` plan or an error) and `apply` (infallible). So a rejected input
 //! changes nothing itself, and the timers' actions reach the host either way.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use compact_str::CompactString;
 use std::ops::Bound;
 
 use chrono::{DateTime, Duration, Utc};
@@ -145,6 +147,34 @@ struct SnapshotView<'a> {
     timers: Vec<(TimerKey, Stamp)>,
 }
 
+/// Operators' or lines' ids to their table index. Hashed with FNV-1a rather than the
+/// standard library's SipHash: the ids are the host's own configuration (inputs only
+/// look ids up; a lookup of an unknown id adds nothing), short, and looked up on every
+/// operator input, where SipHash's flooding protection buys nothing.
+type IdIndex<T> = HashMap<String, T, std::hash::BuildHasherDefault<Fnv>>;
+
+/// 64-bit FNV-1a as a [`std::hash::Hasher`] (for [`IdIndex`]).
+#[derive(Debug, Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
 /// The routing engine for one tenant.
 ///
 /// ```
@@ -168,8 +198,8 @@ struct SnapshotView<'a> {
 pub struct Engine {
     s: State,
     timers: TimerTable,
-    operator_index: HashMap<String, OperatorIdx>,
-    line_index: HashMap<String, LineIdx>,
+    operator_index: IdIndex<OperatorIdx>,
+    line_index: IdIndex<LineIdx>,
     schedules: Vec<Option<Schedule>>,
     /// Per line, its waiting dialogs (derived; kept by `set_state`).
     waiting: Vec<LineWaiting>,
@@ -280,8 +310,8 @@ impl Engine {
         let mut engine = Engine {
             s,
             timers,
-            operator_index: HashMap::new(),
-            line_index: HashMap::new(),
+            operator_index: IdIndex::default(),
+            line_index: IdIndex::default(),
             schedules: Vec::new(),
             waiting: Vec::new(),
             queue_ranks: Vec::new(),

@@ -29,7 +29,7 @@ mod tests;
 /// Status code returned by every fallible function. OPENLINES_OK (0) is success.
 ///
 /// The numbers are part of the ABI: they never change and are never reused.
-/// 1..99 mirror the engine's error kinds (DESIGN.md section 1); 100.. are C-level
+/// 1..99 mirror the engine's error kinds (docs/reference.md, "Errors"); 100.. are C-level
 /// conditions. openlines_status_str() gives each one's stable name.
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -483,7 +483,7 @@ pub enum openlines_input_kind {
     OPENLINES_INPUT_BOT_HANDOFF = 10,
     /// The bot finished the dialog itself: `dialog`.
     OPENLINES_INPUT_BOT_RESOLVED = 11,
-    /// Add or replace a line: `config_json`, the line's config as JSON (DESIGN.md section 2,
+    /// Add or replace a line: `config_json`, the line's config as JSON (docs/reference.md, "Config",
     /// one element of "lines").
     OPENLINES_INPUT_SET_LINE = 12,
     /// Add or replace an operator: `config_json`, the operator's config as JSON (one
@@ -760,7 +760,7 @@ fn presence_from_c(status: u32) -> Option<PresenceStatus> {
 ///
 /// Start from openlines_input_init(), which zeroes everything and sets the defaults
 /// that are not zero (`can_reply` = true, `pinned` = true). Strings are borrowed for the
-/// duration of the call only. Each kind maps to the JSON input of DESIGN.md section 3
+/// duration of the call only. Each kind maps to the JSON input of docs/reference.md, "Inputs"
 /// with the same field names (`operator_id` is JSON "operator"; `has_crm`, `crm_found`,
 /// `crm_responsible` are JSON "crm": {"found", "responsible"}; `config_json` is JSON
 /// "line" or "operator"); both paths give identical results.
@@ -994,7 +994,7 @@ pub struct openlines_dialog_stats {
 /// One action for the host to carry out: a tagged struct. `kind` (an
 /// openlines_action_kind) says which fields are set (see openlines_action_kind); the
 /// others are zero and {NULL, 0}. The field names are those of the JSON actions of
-/// DESIGN.md section 4 (`operator_id` is JSON "operator", `message_kind` is the "kind"
+/// docs/reference.md, "Actions" (`operator_id` is JSON "operator", `message_kind` is the "kind"
 /// of send_message, `expires_at_ms` is "expires_at").
 ///
 /// BORROWED: every string and array in it points into the engine handle and stays valid
@@ -1248,7 +1248,7 @@ impl openlines_engine {
     /// Apply an input (or a tick) at `at_ms` and queue its actions. `input` converts the
     /// caller's input; a conversion failure is a rejected input like any other.
     ///
-    /// Time is committed (DESIGN.md section 1): `handle(at, x)` is `advance(at)` then
+    /// Time is committed (docs/reference.md, "The host loop"): `handle(at, x)` is `advance(at)` then
     /// `x`, so when the input is rejected (even one that cannot be read) the timers due
     /// by `at_ms` have fired and their actions are queued. A time out of range or going
     /// backwards changes nothing at all.
@@ -1355,7 +1355,7 @@ pub extern "C" fn openlines_abi_version() -> u32 {
 }
 
 /// The stable name of a status, e.g. "unknown_dialog" for OPENLINES_UNKNOWN_DIALOG
-/// (the engine's error kinds use the names of DESIGN.md), or "unknown_status" for a
+/// (the engine's error kinds use the names of docs/reference.md), or "unknown_status" for a
 /// number that is not an openlines_status. A static NUL-terminated string: never free
 /// it. Thread-safe.
 #[unsafe(no_mangle)]
@@ -1368,7 +1368,7 @@ pub extern "C" fn openlines_status_str(status: u32) -> *const c_char {
         .cast()
 }
 
-/// Create an engine from a config in JSON (DESIGN.md section 2): `config_len` bytes of
+/// Create an engine from a config in JSON (docs/reference.md, "Config"): `config_len` bytes of
 /// UTF-8 at `config_json` (no NUL terminator needed).
 ///
 /// On success, `*out_engine` receives a new handle, owned by the caller: free it with
@@ -1572,7 +1572,7 @@ pub unsafe extern "C" fn openlines_input_init(
 /// openlines_engine_take_actions_json()); this is a mutating call, so it invalidates
 /// strings borrowed from earlier actions.
 ///
-/// On failure the input changes nothing, but time is committed (DESIGN.md section 1):
+/// On failure the input changes nothing, but time is committed (docs/reference.md, "The host loop"):
 /// the timers due at or before `at_ms` have fired, as if openlines_engine_advance(at_ms)
 /// had been called first, and their actions are pending: read them as after a success
 /// (if there are any, the call was a mutating one). With OPENLINES_NULL_POINTER (NULL
@@ -1606,7 +1606,7 @@ pub unsafe extern "C" fn openlines_engine_handle(
     })
 }
 
-/// Apply one input given as JSON (DESIGN.md section 3, e.g.
+/// Apply one input given as JSON (docs/reference.md, "Inputs", e.g.
 /// {"type": "accept", "dialog": 7, "operator": "ann"}): `json_len` bytes of UTF-8 at
 /// `json`, no NUL terminator needed. Otherwise exactly like openlines_engine_handle(),
 /// and the same input gives the same actions on both paths. Bad JSON, unknown fields and
@@ -1773,7 +1773,7 @@ pub unsafe extern "C" fn openlines_engine_next_action(
     })
 }
 
-/// Take every pending action as one JSON array (the actions of DESIGN.md section 4, e.g.
+/// Take every pending action as one JSON array (the actions of docs/reference.md, "Actions", e.g.
 /// [{"type":"dialog_opened","dialog":1,"line":"sales","client":"tg:42"}, ...]; "[]" when
 /// there are none) and mark them read.
 ///

@@ -157,8 +157,8 @@ pub fn reduce_from_match_args<'py>(slf: &Bound<'py, PyAny>) -> PyResult<Bound<'p
 ///
 /// Each action is an instance of one subclass (``Offer``, ``Assigned``, ...) with
 /// read-only attributes named like the contract's JSON fields. ``action.type`` is the
-/// JSON tag (``"offer"``), ``action.to_dict()`` the exact JSON object of DESIGN.md
-/// section 4 (times as RFC 3339 strings); the attributes give Python values (times as
+/// JSON tag (``"offer"``), ``action.to_dict()`` the exact JSON object of
+/// docs/reference.md, "Actions" (times as RFC 3339 strings); the attributes give Python values (times as
 /// aware UTC ``datetime``). Actions compare equal when all fields are equal, are
 /// hashable, and work with ``match`` through ``__match_args__``.
 #[pyclass(subclass, frozen, module = "openlines", name = "Action")]
@@ -180,7 +180,7 @@ impl PyAction {
         self.inner.dialog()
     }
 
-    /// The action as the contract's JSON object (DESIGN.md section 4): a plain dict with
+    /// The action as the contract's JSON object (docs/reference.md, "Actions"): a plain dict with
     /// ``"type"`` first and times as RFC 3339 strings, e.g.
     /// ``{"type": "offer", "dialog": 1, "operators": ["ann"], "expires_at": "2026-11-23T09:01:00Z"}``.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {

@@ -38,7 +38,7 @@ pub fn config_from_any(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Confi
     )))
 }
 
-/// An engine config (DESIGN.md section 2), parsed and validated once.
+/// An engine config (docs/reference.md, "Config"), parsed and validated once.
 ///
 /// ``Config(data)`` takes a dict of the contract's JSON shape or JSON text; every field
 /// but the ids has a default, so ``{"lines": [{"id": "sales"}]}`` is a complete config.

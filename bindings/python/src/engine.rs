@@ -79,7 +79,7 @@ fn dialog_id(obj: &Bound<'_, PyAny>) -> PyResult<Option<u64>> {
 
 /// The routing engine of one tenant: its lines, operators and dialogs.
 ///
-/// ``Engine(config)`` takes a dict of the contract's config shape (DESIGN.md section 2),
+/// ``Engine(config)`` takes a dict of the contract's config shape (docs/reference.md, "Config"),
 /// JSON text or an ``openlines.Config``; an invalid config raises ``ConfigError``.
 ///
 /// The engine is a pure state machine: it never reads a clock, sleeps or does I/O.

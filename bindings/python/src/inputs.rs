@@ -67,7 +67,7 @@ pub fn extract_input(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Input> 
 /// A typed input is validated when it is built, exactly like the same input given as a
 /// dict to ``Engine.handle``: a wrong Python type raises ``TypeError`` naming the field,
 /// a wrong value (an unknown ``status``, a negative ``dialog``) raises ``InputError``.
-/// ``to_dict()`` gives the contract's JSON object (DESIGN.md section 3); inputs compare
+/// ``to_dict()`` gives the contract's JSON object (docs/reference.md, "Inputs"); inputs compare
 /// equal field by field, are hashable and support ``match``.
 #[pyclass(subclass, frozen, module = "openlines", name = "Input")]
 pub struct PyInput {
@@ -302,7 +302,7 @@ inputs! {
     { dialog: Int ; "The dialog id." }
 
     /// Add or replace a line at run time (``set_line``); ``line`` is a line's config dict
-    /// (DESIGN.md section 2).
+    /// (docs/reference.md, "Config").
     SetLine ("set_line") signature (line) text "(line)"
     { line: Json ; "The line's full config, as a dict." }
 
