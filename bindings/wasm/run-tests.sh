@@ -4,7 +4,8 @@
 # dev dependencies from the committed lockfile), builds the package once, builds the
 # native CLI and the native example the comparisons need, runs the node:test suites
 # (API, every scenario file against `openlines replay`, snapshot bytes both ways, the
-# TypeScript declarations) and a short run of the M/M/c bench; prints
+# TypeScript declarations, the playground in headless chromium) and a short run of the
+# M/M/c bench; prints
 # "wasm tests: N passed".
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -24,6 +25,10 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$bindgen_ver
     || cargo install wasm-bindgen-cli --version "$bindgen_version"
 fi
 command -v node >/dev/null || { echo "node (>= 18) is required" >&2; exit 1; }
+# The playground test drives Debian's chromium through puppeteer-core (no browser download).
+if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ] && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
+fi
 
 echo "==> building the wasm package"
 bash "$here/build.sh"
