@@ -3,9 +3,10 @@
 # scenario files, property tests, doc tests, the staffing search against Erlang C, the
 # reference and the JSON Schemas in step with the types), the schemas fresh, the core
 # crate packaged and documented as a library, the C library tests, the Python package
-# tests, the PHP package tests, PHP under php-fpm behind nginx (load and fault test),
-# the NATS host's chaos test and the simulation reports in headless chromium. Builds
-# once into one target dir; installs what it needs itself.
+# tests, the JavaScript/TypeScript (wasm) package tests, the PHP package tests, PHP under
+# php-fpm behind nginx (load and fault test), the NATS host's chaos test and the
+# simulation reports in headless chromium. Builds once into one target dir; installs
+# what it needs itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
@@ -64,6 +65,13 @@ if [ -f python/run-tests.sh ]; then
   py_passed=$(grep -Eo '[0-9]+ passed' "$log_dir/py.log" | tail -1 | awk '{print $1}')
 fi
 
+wasm_passed=0
+if [ -f bindings/wasm/run-tests.sh ]; then
+  step "JavaScript/TypeScript package tests (wasm32 build, node:test against openlines replay and native snapshots, tsc --strict)"
+  bash bindings/wasm/run-tests.sh 2>&1 | tee "$log_dir/wasm.log"
+  wasm_passed=$(grep -Eo 'wasm tests: [0-9]+ passed' "$log_dir/wasm.log" | tail -1 | awk '{print $3}')
+fi
+
 php_passed=0
 if [ -f php/run-tests.sh ]; then
   step "PHP package tests (Debian's php-cli and phpunit, FFI over the C library)"
@@ -99,6 +107,6 @@ step "fuzz targets, ${FUZZ_SECONDS:-30} s each (ASan; RUSTC_BOOTSTRAP=1 on stabl
 FUZZ_SECONDS="${FUZZ_SECONDS:-30}" bash scripts/fuzz-smoke.sh 2>&1 | tee "$log_dir/fuzz.log"
 fuzz_passed=$(grep -Eo 'fuzz: [0-9]+ passed' "$log_dir/fuzz.log" | tail -1 | awk '{print $2}')
 
-total=$((rust_passed + ${c_passed:-0} + ${py_passed:-0} + ${php_passed:-0} + ${phpfpm_passed:-0} + ${nats_passed:-0} + ${report_passed:-0} + ${fuzz_passed:-0}))
-printf '\nrust %s, c %s, python %s, php %s, php-fpm %s, nats %s, report %s, fuzz %s\n' "$rust_passed" "${c_passed:-0}" "${py_passed:-0}" "${php_passed:-0}" "${phpfpm_passed:-0}" "${nats_passed:-0}" "${report_passed:-0}" "${fuzz_passed:-0}"
+total=$((rust_passed + ${c_passed:-0} + ${py_passed:-0} + ${wasm_passed:-0} + ${php_passed:-0} + ${phpfpm_passed:-0} + ${nats_passed:-0} + ${report_passed:-0} + ${fuzz_passed:-0}))
+printf '\nrust %s, c %s, python %s, wasm %s, php %s, php-fpm %s, nats %s, report %s, fuzz %s\n' "$rust_passed" "${c_passed:-0}" "${py_passed:-0}" "${wasm_passed:-0}" "${php_passed:-0}" "${phpfpm_passed:-0}" "${nats_passed:-0}" "${report_passed:-0}" "${fuzz_passed:-0}"
 echo "all: $total passed, 0 failed"
