@@ -17,6 +17,19 @@ fn outcome(result: &StepResult) -> (Vec<openlines::Action>, Option<openlines::Er
     )
 }
 
+/// The engine's state as JSON without the lines' `#WAIT#` estimators: the earlier
+/// release kept a short-memory mean in milliseconds, the current one a long-memory mean
+/// with the number of gaps it averages, so a restored estimator holds the stored mean
+/// as one gap (the same mean, a shorter memory) and its bits differ from a straight
+/// run's. The estimates it gives are compared through the actions below.
+fn without_wait_estimates(engine: &Engine) -> serde_json::Value {
+    let mut state = serde_json::to_value(engine.snapshot()).unwrap();
+    for line in state["state"]["lines"].as_array_mut().unwrap() {
+        line.as_object_mut().unwrap().remove("wait");
+    }
+    state
+}
+
 #[test]
 fn snapshots_of_the_previous_format_restore_into_the_same_state_and_future() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -40,8 +53,8 @@ fn snapshots_of_the_previous_format_restore_into_the_same_state_and_future() {
         let mut restored = Engine::restore_bytes(&fs::read(&path).unwrap())
             .unwrap_or_else(|e| panic!("{name}: the stored snapshot is refused: {e}"));
         assert_eq!(
-            restored.snapshot(),
-            straight.snapshot(),
+            without_wait_estimates(&restored),
+            without_wait_estimates(&straight),
             "{name}: the stored state is not the state the engine reaches"
         );
         assert_eq!(restored.next_deadline(), straight.next_deadline(), "{name}");
