@@ -86,3 +86,44 @@ fn form_ids_obey_the_id_length_limit() {
         .is_empty()
     );
 }
+
+#[test]
+fn set_line_and_set_operator_refusals_carry_every_issue_with_its_path() {
+    use chrono::{TimeZone, Utc};
+    use openlines::{Engine, ErrorKind, json::input_from_str};
+
+    let mut engine = Engine::new(Config::from_json(&line("")).unwrap()).unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+    let bad_line = input_from_str(
+        r#"{"type": "set_line", "line": {"id": "support",
+            "queue": {"operators": ["ann", "nobody"], "forward_after_secs": 0}}}"#,
+    )
+    .unwrap();
+    let err = engine.handle(at, bad_line).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::InvalidInput);
+    let paths: Vec<&str> = err.issues.iter().map(|i| i.path.as_str()).collect();
+    assert_eq!(paths.len(), 2, "{err:?}");
+    assert!(paths.contains(&"line.queue.operators[1]"), "{paths:?}");
+    assert!(
+        paths.contains(&"line.queue.forward_after_secs"),
+        "{paths:?}"
+    );
+    for issue in &err.issues {
+        assert!(err.message.contains(&issue.to_string()), "{}", err.message);
+    }
+
+    let bad_operator =
+        input_from_str(r#"{"type": "set_operator", "operator": {"id": "", "skills": [""]}}"#)
+            .unwrap();
+    let err = engine.handle(at, bad_operator).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::InvalidInput);
+    assert!(err.issues.len() >= 2, "{err:?}");
+    assert!(
+        err.issues.iter().all(|i| i.path.starts_with("operator")),
+        "{err:?}"
+    );
+    assert!(
+        engine.stats("support").is_none(),
+        "the refused line was not added"
+    );
+}
