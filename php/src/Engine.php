@@ -31,6 +31,16 @@ use JsonException;
  *
  * An engine is not safe to share between threads; inputs to one engine must be applied
  * one at a time, in time order. The C handle is freed when the object is destroyed.
+ *
+ * The array shapes (Config, Input, Action) are generated from the project's JSON Schemas
+ * into Shapes, for PHPStan and Psalm.
+ *
+ * @phpstan-import-type Config from Shapes
+ * @phpstan-import-type Input from Shapes
+ * @phpstan-import-type Action from Shapes
+ * @psalm-import-type Config from Shapes
+ * @psalm-import-type Input from Shapes
+ * @psalm-import-type Action from Shapes
  */
 final class Engine
 {
@@ -42,7 +52,7 @@ final class Engine
     /**
      * Create an engine from a config (docs/reference.md) as an array or JSON text.
      *
-     * @param array<string, mixed>|string $config
+     * @param Config|string $config
      * @param string|null $lib path of libopenlines.so (OPENLINES_LIB wins over it; see Library)
      * @throws ConfigException every problem of the config, each with its field path
      */
@@ -100,8 +110,8 @@ final class Engine
      * Apply one input at time $at: the timers due at or before $at fire first, then the
      * input; returns the actions in order.
      *
-     * @param array<string, mixed> $input e.g. ['type' => 'accept', 'dialog' => 7, 'operator' => 'ann']
-     * @return list<array<string, mixed>>
+     * @param Input $input e.g. ['type' => 'accept', 'dialog' => 7, 'operator' => 'ann']
+     * @return list<Action>
      * @throws Exception (a subclass) when the input is rejected; getActions() has the
      *     actions of the timers that fired before it
      */
@@ -122,7 +132,7 @@ final class Engine
      * A clock tick: fire every timer due at or before $at and return the actions. Call it
      * at nextDeadline(); a tick with nothing due only moves the engine's clock.
      *
-     * @return list<array<string, mixed>>
+     * @return list<Action>
      * @throws TimeException if $at is earlier than the engine's time
      */
     public function advance(DateTimeInterface $at): array
