@@ -35,21 +35,8 @@ use openlines_sim::traffic::{run, run_roster};
 use openlines_sim::{Arrival, OperatorModel, Rng, Target};
 use serde::Serialize;
 
-/// The traffic to staff for.
-#[derive(Debug, Clone)]
-pub enum Traffic {
-    /// Expected arrivals in each hour from `start` (Poisson), into `line`.
-    PerHour {
-        /// The first hour's start.
-        start: DateTime<Utc>,
-        /// Expected arrivals per hour.
-        counts: Vec<f64>,
-        /// The line they arrive in.
-        line: String,
-    },
-    /// Real arrivals (in time order): every local hour from the first to the last.
-    History(Vec<Arrival>),
-}
+/// The traffic to staff for (the simulator's own description of it).
+pub use openlines_sim::Traffic;
 
 /// How to search.
 #[derive(Debug, Clone)]
@@ -223,27 +210,6 @@ fn estimate(target: &Target, samples: &[&Sample], tolerance: f64) -> Estimate {
         Verdict::Open
     };
     e
-}
-
-/// Pooled statistic of values, for a target (kept beside `Target::value`, which takes
-/// records).
-trait ValueOf {
-    fn value_of(&self, values: &mut [f64]) -> f64;
-}
-
-impl ValueOf for Target {
-    fn value_of(&self, values: &mut [f64]) -> f64 {
-        if values.is_empty() {
-            return 0.0;
-        }
-        match self.stat {
-            Stat::Mean => values.iter().sum::<f64>() / values.len() as f64,
-            Stat::Percentile(p) => {
-                values.sort_by(f64::total_cmp);
-                openlines_sim::percentile(values, f64::from(p)).unwrap_or(0.0)
-            }
-        }
-    }
 }
 
 /// One operator count of an hour.

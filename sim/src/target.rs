@@ -141,6 +141,12 @@ impl Target {
     /// The statistic over some dialogs (0 when there are none).
     pub fn value<'a>(&self, records: impl IntoIterator<Item = &'a DialogRecord>) -> f64 {
         let mut values: Vec<f64> = records.into_iter().map(|r| self.measure_of(r)).collect();
+        self.value_of(&mut values)
+    }
+
+    /// The statistic over measured values, in seconds (0 when there are none; sorts
+    /// `values` for a percentile).
+    pub fn value_of(&self, values: &mut [f64]) -> f64 {
         if values.is_empty() {
             return 0.0;
         }
@@ -148,7 +154,7 @@ impl Target {
             Stat::Mean => values.iter().sum::<f64>() / values.len() as f64,
             Stat::Percentile(p) => {
                 values.sort_by(f64::total_cmp);
-                percentile(&values, f64::from(p)).unwrap_or(0.0)
+                percentile(values, f64::from(p)).unwrap_or(0.0)
             }
         }
     }
